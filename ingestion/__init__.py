@@ -1,0 +1,1 @@
+"""Landing files → restricted raw store: read, map headers, validate, quarantine, load."""
