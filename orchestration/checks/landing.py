@@ -1,0 +1,56 @@
+"""Asset checks on the raw tables: nothing lost (blocking) and the GX suite of each landing batch."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from expectations.accounting import check_accounting
+from expectations.gx_runner import run_landing_sql_checks, run_landing_suite
+from ingestion.load import SOURCE_GROUPS
+from orchestration.ingestion.assets import raw_key
+from orchestration.resources import FangpinPaths
+
+RAW_TABLES = [table for tables in SOURCE_GROUPS.values() for table in tables]
+
+
+def build_accounting_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(table),
+        name="rows_accounted_for",
+        blocking=True,
+        description="Every row read is loaded or quarantined, and the ledger matches the stores.",
+    )
+    def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
+        outcome = check_accounting(table, paths.restricted_db)
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=outcome.to_metadata(),
+        )
+
+    return _check
+
+
+def build_gx_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(table),
+        name=f"gx_{table}",
+        description=f"Great Expectations suite of the `{table}` landing batch, plus key uniqueness.",
+    )
+    def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
+        suite = run_landing_suite(table, paths.restricted_db)
+        table_wide = run_landing_sql_checks(table, paths.restricted_db)
+        metadata = {**suite.to_metadata()}
+        metadata.update({f"sql_{k}": v for k, v in table_wide.to_metadata().items()})
+        return dg.AssetCheckResult(
+            passed=suite.success and table_wide.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=metadata,
+        )
+
+    return _check
+
+
+landing_checks = [build_accounting_check(t) for t in RAW_TABLES] + [
+    build_gx_check(t) for t in RAW_TABLES
+]

@@ -1,0 +1,110 @@
+"""`fangpin` command line: generate a landing area, run the pipeline through Dagster.
+
+`fangpin run` executes the same Dagster job as `dagster dev` (in-process, resources pointed at
+`--landing` and `--out`); there is no second pipeline for the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from orchestration.environment import DEMO_SALT, ENV_SALT, set_paths
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for, reported without a traceback."""
+
+
+def _years(text: str) -> list[int]:
+    if "-" in text:
+        first, last = (int(part) for part in text.split("-", 1))
+        return list(range(first, last + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ingestion.generator import generate
+
+    summary = generate(
+        out_dir=Path(args.out),
+        households=args.households,
+        seed=args.seed,
+        years=_years(args.years),
+        fmt=args.format,
+        error_rate=args.error_rate,
+    )
+    print(f"landing area written to {Path(args.out).resolve()}")
+    print(summary)
+    return 0
+
+
+def resolve_salt(demo: bool) -> str:
+    """The pseudonymisation salt: from FANGPIN_SALT; the demo salt only for a demo run."""
+    salt = os.environ.get(ENV_SALT, "")
+    if demo:
+        if salt and salt != DEMO_SALT:
+            raise UsageError("--demo uses the demo salt; unset FANGPIN_SALT for a demo run")
+        return DEMO_SALT
+    if not salt:
+        raise UsageError(
+            "FANGPIN_SALT is not set: set it to the bureau's secret pseudonymisation salt "
+            "(or use --demo for a demonstration run with the demo salt)"
+        )
+    if salt == DEMO_SALT:
+        raise UsageError("FANGPIN_SALT is the demo salt: it is accepted only with --demo")
+    return salt
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.run import run_pipeline
+
+    landing = Path(args.landing)
+    if not landing.is_dir():
+        raise UsageError(f"landing area {landing} does not exist or is not a directory")
+    os.environ[ENV_SALT] = resolve_salt(args.demo)
+    set_paths(landing, Path(args.out))
+    outcome = run_pipeline(landing, Path(args.out))
+    print(outcome.summary_text)
+    if not outcome.success:
+        print(f"fangpin run failed: {outcome.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fangpin", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a generated landing area (SPEC §3 layout)")
+    gen.add_argument("--households", type=int, default=20_000)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--years", default="2021-2023", help="e.g. 2021-2023 or 2022,2023")
+    gen.add_argument("--out", required=True, help="landing directory to write")
+    gen.add_argument("--format", choices=["csv", "xlsx", "mixed"], default="mixed")
+    gen.add_argument(
+        "--error-rate", type=float, default=0.002, help="share of rows with an injected error"
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="ingest a landing area and build the warehouse")
+    run.add_argument("--landing", required=True, help="landing directory (SPEC §3 layout)")
+    run.add_argument("--out", required=True, help="output directory for the stores and summary")
+    run.add_argument("--demo", action="store_true", help="demonstration run with the demo salt")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"fangpin: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The one Definitions of fangpin: every domain's defs merged, plus the main job."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.checks.definitions import defs as checks_defs
+from orchestration.ingestion.definitions import defs as ingestion_defs
+from orchestration.resources import default_resources
+from orchestration.warehouse.definitions import defs as warehouse_defs
+
+MAIN_JOB_NAME = "fangpin_main"
+
+# Everything, in one run, one step at a time: DuckDB lets one process write a file at a time.
+main_job = dg.define_asset_job(
+    MAIN_JOB_NAME,
+    selection=dg.AssetSelection.all(include_sources=False),
+    executor_def=dg.in_process_executor,
+    description="Ingest the landing area, build the warehouse, run every check.",
+)
+
+defs = dg.Definitions.merge(
+    ingestion_defs,
+    warehouse_defs,
+    checks_defs,
+    dg.Definitions(jobs=[main_job], resources=default_resources()),
+)

@@ -1,0 +1,89 @@
+"""One asset per landing source group: read the files, validate, quarantine, load raw tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ingestion.load import SOURCE_GROUPS, GroupResult, ingest_group
+from orchestration.resources import FangpinPaths
+
+GROUP_NAME = "ingestion"
+# Groups that must be loaded before a group can check its references.
+UPSTREAM_GROUPS: dict[str, list[str]] = {
+    "regions": [],
+    "monitoring_lines": ["regions"],
+    "rural_growth": ["regions"],
+    "survey": ["regions", "monitoring_lines"],
+    "monitoring_episodes": ["survey"],
+    "measures": ["survey"],
+}
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    """Asset key of a raw table in the restricted store."""
+    return dg.AssetKey(["raw", table])
+
+
+def _deps(group: str) -> list[dg.AssetKey]:
+    return [raw_key(table) for upstream in UPSTREAM_GROUPS[group] for table in SOURCE_GROUPS[upstream]]
+
+
+def _ledger_markdown(result: GroupResult) -> str:
+    lines = [
+        "| file | sheet | read | loaded | quarantined | status | message |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in result.ledger:
+        lines.append(
+            f"| {row.file} | {row.sheet or ''} | {row.rows_read} | {row.rows_loaded} "
+            f"| {row.rows_quarantined} | {row.status} | {(row.message or '').replace('|', '/')} |"
+        )
+    return "\n".join(lines)
+
+
+def _table_metadata(result: GroupResult, table: str) -> dict[str, dg.MetadataValue]:
+    rows = [row for row in result.ledger if row.source == table]
+    return {
+        "files": dg.MetadataValue.int(len(rows)),
+        "files_rejected": dg.MetadataValue.int(sum(r.status == "rejected" for r in rows)),
+        "rows_read": dg.MetadataValue.int(sum(r.rows_read for r in rows)),
+        "rows_loaded": dg.MetadataValue.int(result.rows_loaded.get(table, 0)),
+        "rows_quarantined": dg.MetadataValue.int(sum(r.rows_quarantined for r in rows)),
+        "ledger": dg.MetadataValue.md(_ledger_markdown(result)),
+    }
+
+
+def build_ingestion_asset(group: str) -> dg.AssetsDefinition:
+    """The asset (or multi-asset, for the three survey tables) that ingests one source group."""
+    tables = SOURCE_GROUPS[group]
+    specs = [
+        dg.AssetSpec(
+            raw_key(table),
+            deps=_deps(group),
+            group_name=GROUP_NAME,
+            kinds={"python", "duckdb"},
+            description=f"Raw `{table}` rows in the restricted store (restricted.duckdb, raw.{table}).",
+        )
+        for table in tables
+    ]
+
+    @dg.multi_asset(name=f"ingest_{group}", specs=specs, pool="duckdb")
+    def _ingest(
+        context: dg.AssetExecutionContext, paths: FangpinPaths
+    ) -> Iterator[dg.MaterializeResult]:
+        paths.out.mkdir(parents=True, exist_ok=True)
+        result = ingest_group(group, paths.landing, paths.restricted_db)
+        for row in result.ledger:
+            if row.status == "rejected":
+                context.log.warning(f"{row.file} {row.sheet or ''}: {row.message}")
+        for table in tables:
+            yield dg.MaterializeResult(
+                asset_key=raw_key(table), metadata=_table_metadata(result, table)
+            )
+
+    return _ingest
+
+
+ingestion_assets = [build_ingestion_asset(group) for group in SOURCE_GROUPS]

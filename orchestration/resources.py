@@ -1,0 +1,55 @@
+"""Resources: where the landing area and the two DuckDB stores are, and the dbt CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.environment import (
+    DBT_PROJECT_DIR,
+    ENV_LANDING,
+    ENV_OUT,
+)
+
+
+class FangpinPaths(dg.ConfigurableResource):
+    """The landing directory (SPEC §3 layout) and the output directory of a run.
+
+    The output directory receives `restricted.duckdb` (raw rows with identifiers, quarantine,
+    ledger), `warehouse.duckdb` (the analyst warehouse) and the run summary.
+    """
+
+    landing_dir: str
+    out_dir: str
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir)
+
+    @property
+    def out(self) -> Path:
+        return Path(self.out_dir)
+
+    @property
+    def restricted_db(self) -> Path:
+        return self.out / "restricted.duckdb"
+
+    @property
+    def warehouse_db(self) -> Path:
+        return self.out / "warehouse.duckdb"
+
+
+def default_resources() -> dict[str, object]:
+    """Resources bound in the Definitions: paths from the environment, dbt from the project."""
+    return {
+        "paths": FangpinPaths(
+            landing_dir=dg.EnvVar(ENV_LANDING),
+            out_dir=dg.EnvVar(ENV_OUT),
+        ),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+        ),
+    }

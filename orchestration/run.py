@@ -1,0 +1,164 @@
+"""Execute the main job in-process and summarise the run (rows, checks, where things are)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+
+@dataclass
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    severity: str
+    failed_rows: int | None = None
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    error: str | None
+    run_id: str
+    out_dir: Path
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {
+            "success": self.success,
+            "error": self.error,
+            "run_id": self.run_id,
+            "warehouse": str(self.out_dir / "warehouse.duckdb"),
+            "restricted": str(self.out_dir / "restricted.duckdb"),
+            "ledger_by_source": self.ledger,
+            "checks": [check.__dict__ for check in self.checks],
+        }
+
+    @property
+    def summary_text(self) -> str:
+        return format_summary(self)
+
+
+def _failed_rows(metadata: dict[str, Any]) -> int | None:
+    for key in ("failed_rows_count", "failed_rows", "unexpected_count", "rows_failed"):
+        if key in metadata:
+            value = metadata[key]
+            return int(getattr(value, "value", value))
+    return None
+
+
+def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
+    outcomes = []
+    for evaluation in result.get_asset_check_evaluations():
+        outcomes.append(
+            CheckOutcome(
+                asset="/".join(evaluation.asset_key.path),
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                failed_rows=_failed_rows(dict(evaluation.metadata)),
+            )
+        )
+    return sorted(outcomes, key=lambda c: (c.asset, c.check))
+
+
+def _step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
+    errors = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None and "dagster" in error.cls_name:
+                error = error.cause
+            message = error.message.strip() if error is not None else "unknown error"
+            errors.append(f"{event.step_key}: {message}")
+    return errors
+
+
+def ledger_by_source(restricted_db: Path) -> list[dict[str, Any]]:
+    """Rows read / loaded / quarantined and rejected files per landing source."""
+    if not restricted_db.exists():
+        return []
+    with duckdb.connect(str(restricted_db), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'ingest_ledger'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        rows = con.execute(
+            """
+            select source,
+                   count(*) as files,
+                   count(*) filter (where status = 'rejected') as files_rejected,
+                   sum(rows_read) as rows_read,
+                   sum(rows_loaded) as rows_loaded,
+                   sum(rows_quarantined) as rows_quarantined
+            from audit.ingest_ledger
+            group by source
+            order by source
+            """
+        ).fetchall()
+    names = ["source", "files", "files_rejected", "rows_read", "rows_loaded", "rows_quarantined"]
+    return [dict(zip(names, (int(v) if i else v for i, v in enumerate(row)), strict=True)) for row in rows]
+
+
+def format_summary(outcome: RunOutcome) -> str:
+    lines = ["", "fangpin run summary", "===================", ""]
+    lines.append(f"{'source':<22}{'files':>7}{'rejected':>10}{'read':>12}{'loaded':>12}{'quarantined':>13}")
+    for row in outcome.ledger:
+        lines.append(
+            f"{row['source']:<22}{row['files']:>7}{row['files_rejected']:>10}{row['rows_read']:>12}"
+            f"{row['rows_loaded']:>12}{row['rows_quarantined']:>13}"
+        )
+    lines.append("")
+    failed = [c for c in outcome.checks if not c.passed]
+    lines.append(f"checks: {len(outcome.checks)} evaluated, {len(failed)} not passed")
+    for check in failed:
+        rows = "" if check.failed_rows is None else f" ({check.failed_rows} rows)"
+        lines.append(f"  [{check.severity}] {check.asset} · {check.check}{rows}")
+    lines.append("")
+    lines.append(f"warehouse (analysts):     {outcome.out_dir / 'warehouse.duckdb'}")
+    lines.append(f"restricted (operators):   {outcome.out_dir / 'restricted.duckdb'}")
+    lines.append("  quarantine: audit.quarantine · row ledger: audit.ingest_ledger")
+    lines.append(f"run summary:              {outcome.out_dir / 'run_summary.json'}")
+    lines.append(f"run: {'succeeded' if outcome.success else 'FAILED'} ({outcome.run_id})")
+    if outcome.error:
+        lines.append(f"error: {outcome.error}")
+    return "\n".join(lines)
+
+
+def run_pipeline(
+    landing: Path, out: Path, instance: dg.DagsterInstance | None = None
+) -> RunOutcome:
+    """Materialise every asset and run every check of the main job, in this process."""
+    from orchestration.definitions import MAIN_JOB_NAME, defs
+
+    out.mkdir(parents=True, exist_ok=True)
+    job = defs.get_job_def(MAIN_JOB_NAME)
+    owns_instance = instance is None
+    instance = instance or dg.DagsterInstance.get()
+    try:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    finally:
+        if owns_instance:
+            instance.dispose()
+    errors = _step_errors(result)
+    outcome = RunOutcome(
+        success=result.success,
+        error="; ".join(errors) if errors else (None if result.success else "run failed"),
+        run_id=result.run_id,
+        out_dir=out.resolve(),
+        ledger=ledger_by_source(out / "restricted.duckdb"),
+        checks=_check_outcomes(result),
+    )
+    (out / "run_summary.json").write_text(
+        json.dumps(outcome.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    return outcome
