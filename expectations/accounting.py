@@ -23,7 +23,8 @@ class AccountingOutcome:
 
     def to_metadata(self) -> dict[str, Any]:
         lines = [
-            "| file | sheet | read | ledger loaded | raw rows | ledger quarantined | quarantine rows |",
+            "| file | sheet | read | ledger loaded | raw rows | ledger quarantined "
+            "| quarantine rows |",
             "|---|---|---:|---:|---:|---:|---:|",
         ]
         for row in self.unbalanced[:50]:

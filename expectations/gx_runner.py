@@ -1,0 +1,401 @@
+"""Great Expectations suites on the landing batches (the raw tables of `restricted.duckdb`).
+
+Each suite is data, `expectations/gx/<table>.yaml`: a list of GX expectation types with their
+kwargs (values lists and bounds as ``{ref: …}``, see `expectations.references`), optional
+``severity: warning`` for plausibility checks, and optional ``derived_columns`` (SQL
+expressions computed while the batch is read). `build_suite` turns one into a
+``gx.ExpectationSuite``; `run_landing_suite` reads just the columns it needs from DuckDB into
+pandas and validates them. Table-wide checks (key uniqueness, row count) run in SQL in
+`run_landing_sql_checks`, because a pandas batch of millions of rows is the wrong tool for them.
+"""
+
+from __future__ import annotations
+
+from expectations import _telemetry  # noqa: F401  (before great_expectations)
+
+# isort: split
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+import yaml
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+from expectations.outcomes import ExpectationResult, Level, SuiteOutcome, jsonable
+from expectations.references import (
+    SEEDS_DIR,
+    SOURCES_YAML,
+    mask,
+    pii_columns,
+    resolve_refs,
+    source_spec,
+)
+from expectations.sql import quote_identifier, relation_name, table_columns
+
+LANDING_TABLES: tuple[str, ...] = (
+    "regions",
+    "monitoring_lines",
+    "households",
+    "members",
+    "income",
+    "monitoring_episodes",
+    "measures",
+    "rural_growth",
+)
+SUITES_DIR = Path(__file__).resolve().parent / "gx"
+RAW_SCHEMA = "raw"
+# unexpected values kept per expectation; enough to recognise the problem, not a list of rows
+UNEXPECTED_EXAMPLES = 5
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def load_suite_spec(table: str, suites_dir: Path = SUITES_DIR) -> dict[str, Any]:
+    """The suite definition of one raw table, as written in `gx/<table>.yaml`."""
+    path = suites_dir / f"{table}.yaml"
+    if not path.exists():
+        raise KeyError(f"no landing suite for {table!r}; known: {', '.join(LANDING_TABLES)}")
+    with open(path, encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    if spec.get("table") != table:
+        raise ValueError(f"{path} describes table {spec.get('table')!r}, not {table!r}")
+    return spec
+
+
+def build_suite(
+    spec: Mapping[str, Any],
+    *,
+    sources_yaml: Path = SOURCES_YAML,
+    seeds_dir: Path = SEEDS_DIR,
+) -> gx.ExpectationSuite:
+    """A ``gx.ExpectationSuite`` from a suite definition, with every ``{ref: …}`` resolved."""
+    expectations = [
+        ExpectationConfiguration(
+            type=entry["type"],
+            kwargs=resolve_refs(dict(entry.get("kwargs", {})), sources_yaml, seeds_dir),
+            severity=entry.get("severity", "critical"),
+            description=entry.get("description"),
+        ).to_domain_obj()
+        for entry in spec["expectations"]
+    ]
+    # built whole: add_expectation() would look for a data context to save the suite to
+    return gx.ExpectationSuite(name=f"landing.{spec['table']}", expectations=expectations)
+
+
+def run_landing_suite(
+    table: str,
+    restricted_db: Path,
+    *,
+    sources_yaml: Path = SOURCES_YAML,
+    seeds_dir: Path = SEEDS_DIR,
+    suites_dir: Path = SUITES_DIR,
+    sample_rows: int | None = None,
+) -> SuiteOutcome:
+    """Validate `raw.<table>` of the restricted store against its landing suite.
+
+    The whole table by default; with `sample_rows`, a repeatable reservoir sample of that many
+    rows (for a province-sized members table, where the row rules of ingestion are the first
+    line and this suite a sanity check). `evaluated_rows` says which it was.
+    """
+    spec = load_suite_spec(table, suites_dir)
+    suite = build_suite(spec, sources_yaml=sources_yaml, seeds_dir=seeds_dir)
+    derived: dict[str, str] = dict(spec.get("derived_columns") or {})
+    pii = pii_columns(table, sources_yaml)
+
+    declared = _declared_columns(table, sources_yaml)
+    with duckdb.connect(str(restricted_db), read_only=True) as con:
+        existing = table_columns(con, RAW_SCHEMA, table)
+        if not existing:
+            return _missing_table_outcome(table, "gx", sources_yaml)
+        present = set(existing)
+        needed: set[str] = set()
+        for expectation in suite.expectations:
+            needed |= _referenced_columns(expectation.configuration.kwargs) - set(derived)
+        for sql in derived.values():
+            needed |= _identifiers(sql) & declared
+        missing = needed - present
+        usable_derived = {
+            name: sql for name, sql in derived.items() if not _identifiers(sql) & missing
+        }
+        frame = _read_batch(
+            con, table, [c for c in existing if c in needed], usable_derived, sample_rows
+        )
+
+    unusable = missing | (set(derived) - set(usable_derived))
+    if unusable:
+        suite = _without_columns(suite, unusable)
+    results = [
+        ExpectationResult(
+            expectation_type="expect_column_to_exist",
+            column=column,
+            success=False,
+            message=f"column {column} is missing from {RAW_SCHEMA}.{table}",
+        )
+        for column in sorted(missing)
+    ]
+    if suite.expectations:
+        validation = _validate(frame, suite)
+        # GX groups expectations by metric; report them in the order the suite lists them
+        order = {_identity(e.configuration): i for i, e in enumerate(suite.expectations)}
+        ordered = sorted(
+            validation.results,
+            key=lambda r: order.get(_identity(r.expectation_config), len(order)),
+        )
+        results += [_expectation_result(r, pii) for r in ordered]
+    return SuiteOutcome(
+        table=table,
+        success=all(r.success for r in results),
+        evaluated_rows=len(frame),
+        results=results,
+        suite="gx",
+    )
+
+
+def run_landing_sql_checks(
+    table: str,
+    restricted_db: Path,
+    *,
+    sources_yaml: Path = SOURCES_YAML,
+) -> SuiteOutcome:
+    """Table-wide checks of `raw.<table>` in SQL: rows were loaded (unless the source is
+    optional) and every column set declared `unique` in sources.yaml is unique.
+
+    The `unique` sets, not `key`: sources.yaml enforces only those at ingestion (a monitoring
+    episode still at risk is listed again in later ledgers, so its `key` repeats in raw).
+    """
+    spec = source_spec(table, sources_yaml)
+    unique_sets: list[list[str]] = [list(u["columns"]) for u in spec.get("unique") or []]
+    optional = bool(spec.get("optional", False))
+    pii = pii_columns(table, sources_yaml)
+
+    with duckdb.connect(str(restricted_db), read_only=True) as con:
+        existing = table_columns(con, RAW_SCHEMA, table)
+        if not existing:
+            return _missing_table_outcome(table, "sql", sources_yaml)
+        relation = relation_name(RAW_SCHEMA, table)
+        (row_count,) = con.execute(f"select count(*) from {relation}").fetchone()
+        loaded = row_count > 0 or optional
+        results = [
+            ExpectationResult(
+                expectation_type="expect_table_row_count_to_be_between",
+                column=None,
+                success=loaded,
+                observed_value=row_count,
+                message=None if loaded else f"no rows in {RAW_SCHEMA}.{table}",
+            )
+        ]
+        for columns in unique_sets:
+            missing = [c for c in columns if c not in existing]
+            if missing:
+                results.append(
+                    ExpectationResult(
+                        expectation_type=_uniqueness_type(columns),
+                        column=",".join(columns),
+                        success=False,
+                        message=f"column(s) {', '.join(missing)} missing from {RAW_SCHEMA}.{table}",
+                    )
+                )
+            else:
+                results.append(_uniqueness(con, relation, columns, pii))
+
+    return SuiteOutcome(
+        table=table,
+        success=all(r.success for r in results),
+        evaluated_rows=row_count,
+        results=results,
+        suite="sql",
+    )
+
+
+def _uniqueness_type(columns: list[str]) -> str:
+    if len(columns) == 1:
+        return "expect_column_values_to_be_unique"
+    return "expect_compound_columns_to_be_unique"
+
+
+def _uniqueness(
+    con: duckdb.DuckDBPyConnection, relation: str, key: list[str], pii: frozenset[str]
+) -> ExpectationResult:
+    """Rows whose (non-null) values of `key` repeat, counted like GX's compound uniqueness."""
+    columns = ", ".join(quote_identifier(k) for k in key)
+    not_null = " and ".join(f"{quote_identifier(k)} is not null" for k in key)
+    duplicates = f"""
+        select {columns}, count(*) as n
+        from {relation}
+        where {not_null}
+        group by {columns}
+        having count(*) > 1
+    """
+    (duplicated_rows,) = con.execute(f"select coalesce(sum(n), 0) from ({duplicates})").fetchone()
+    examples = con.execute(
+        f"select {columns} from ({duplicates}) "
+        f"order by n desc, {columns} limit {UNEXPECTED_EXAMPLES}"
+    ).fetchall()
+    return ExpectationResult(
+        expectation_type=_uniqueness_type(key),
+        column=",".join(key),
+        success=duplicated_rows == 0,
+        unexpected_count=int(duplicated_rows),
+        unexpected_values=[
+            {k: (mask(v) if k in pii else jsonable(v)) for k, v in zip(key, row, strict=True)}
+            for row in examples
+        ],
+    )
+
+
+def _context_config() -> DataContextConfig:
+    # in-memory stores, no analytics, no tqdm bars on stderr for every validation
+    return DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+
+
+def _validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> Any:
+    context = gx.get_context(mode="ephemeral", project_config=_context_config())
+    batch = (
+        context.data_sources.add_pandas("landing")
+        .add_dataframe_asset(suite.name)
+        .add_batch_definition_whole_dataframe("whole_batch")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    return batch.validate(
+        suite,
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": UNEXPECTED_EXAMPLES},
+    )
+
+
+def _expectation_result(result: Any, pii: frozenset[str]) -> ExpectationResult:
+    configuration = result.expectation_config
+    kwargs = configuration.kwargs
+    columns = _expectation_columns(kwargs)
+    details: dict[str, Any] = result.result or {}
+    # a missing value is no example (not-null expectations list only those)
+    examples = [jsonable(v) for v in details.get("partial_unexpected_list") or []]
+    examples = [v for v in examples if v is not None]
+    if pii & set(columns):
+        examples = [mask(v) for v in examples]
+    severity = str(getattr(configuration.severity, "value", configuration.severity))
+    level: Level = "fail" if severity == "critical" else "warn"
+    return ExpectationResult(
+        expectation_type=configuration.type,
+        column=",".join(columns) or None,
+        success=bool(result.success),
+        unexpected_count=details.get("unexpected_count"),
+        unexpected_values=examples,
+        level=level,
+        observed_value=jsonable(details.get("observed_value")),
+        message=_exception_message(result.exception_info),
+    )
+
+
+def _identity(configuration: ExpectationConfiguration) -> str:
+    kwargs = {k: v for k, v in configuration.kwargs.items() if k != "batch_id"}
+    return configuration.type + json.dumps(kwargs, sort_keys=True, default=str)
+
+
+def _exception_message(exception_info: Any) -> str | None:
+    if not exception_info:
+        return None
+    infos = [exception_info] if "raised_exception" in exception_info else exception_info.values()
+    messages = {
+        str(info.get("exception_message"))
+        for info in infos
+        if isinstance(info, Mapping) and info.get("raised_exception")
+    }
+    return "; ".join(sorted(messages)) or None
+
+
+def _expectation_columns(kwargs: Mapping[str, Any]) -> list[str]:
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+    columns += list(kwargs.get("column_list") or [])
+    return [str(c) for c in columns]
+
+
+def _referenced_columns(kwargs: Mapping[str, Any]) -> set[str]:
+    """Columns an expectation reads: its own and those of its row condition."""
+    names = set(_expectation_columns(kwargs))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Mapping):
+            column = node.get("column")
+            if isinstance(column, Mapping) and "name" in column:
+                names.add(str(column["name"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    condition = kwargs.get("row_condition")
+    walk(condition.dict() if hasattr(condition, "dict") else condition)
+    return names
+
+
+def _without_columns(suite: gx.ExpectationSuite, missing: set[str]) -> gx.ExpectationSuite:
+    kept = [
+        e.configuration.to_domain_obj()
+        for e in suite.expectations
+        if not _referenced_columns(e.configuration.kwargs) & missing
+    ]
+    return gx.ExpectationSuite(name=suite.name, expectations=kept)
+
+
+def _identifiers(sql: str) -> set[str]:
+    without_strings = re.sub(r"'[^']*'", "''", sql)
+    return set(_IDENTIFIER.findall(without_strings))
+
+
+def _declared_columns(table: str, sources_yaml: Path) -> set[str]:
+    """Columns a raw table should have: its source's columns, the path columns and the lineage
+    columns (docs/architecture.md)."""
+    columns = set(source_spec(table, sources_yaml)["columns"])
+    return columns | {"year", "county_code", "source_file", "source_sheet", "source_row_number"}
+
+
+def _read_batch(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Iterable[str],
+    derived: Mapping[str, str],
+    sample_rows: int | None = None,
+) -> pd.DataFrame:
+    select = [quote_identifier(c) for c in columns]
+    select += [f"({sql}) as {quote_identifier(name)}" for name, sql in derived.items()]
+    if not select:
+        select = ["1 as _row"]
+    sql = f"select {', '.join(select)} from {relation_name(RAW_SCHEMA, table)}"
+    if sample_rows is not None:
+        sql += f" using sample reservoir({int(sample_rows)} rows) repeatable (42)"
+    return con.execute(sql).df()
+
+
+def _missing_table_outcome(table: str, suite: str, sources_yaml: Path) -> SuiteOutcome:
+    """No raw table: fine for an optional source that was not delivered, a failure otherwise."""
+    if source_spec(table, sources_yaml).get("optional", False):
+        return SuiteOutcome(table=table, success=True, evaluated_rows=0, results=[], suite=suite)
+    return SuiteOutcome(
+        table=table,
+        success=False,
+        evaluated_rows=0,
+        results=[
+            ExpectationResult(
+                expectation_type="expect_table_to_exist",
+                column=None,
+                success=False,
+                message=f"table {RAW_SCHEMA}.{table} does not exist",
+            )
+        ],
+        suite=suite,
+    )
