@@ -1,0 +1,319 @@
+"""Write a landing area (SPEC §3) of a generated city or province, one county at a time."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from ingestion.generator.config import Reference, load_config, load_reference
+from ingestion.generator.episodes import Context, monitoring_episodes
+from ingestion.generator.errors import inject
+from ingestion.generator.income import draw_shocks, household_income, unsafe_flags
+from ingestion.generator.measures import assistance_measures
+from ingestion.generator.population import build_panel, household_years, member_years
+from ingestion.generator.regions import REGION_HEADER, County, monitoring_lines, plan_geography
+from ingestion.generator.tables import (
+    CountyData,
+    assign_measure_ids,
+    headers,
+    kinds,
+    measures_table,
+    monitoring_table,
+    optional_columns,
+    survey_tables,
+)
+from ingestion.generator.util import date, days, pick, year_start
+from ingestion.generator.writers import csv_column, write_csv, write_xlsx, xlsx_column
+
+Format = Literal["csv", "xlsx", "mixed"]
+# independent random streams, so that e.g. the error rate never changes the clean data
+_GEOGRAPHY, _COUNTY, _STYLE, _ERRORS = range(4)
+_SHEETS = {
+    "households": "户信息",
+    "members": "成员信息",
+    "income": "收入信息",
+    "monitoring": "监测对象台账",
+    "measures": "帮扶措施台账",
+}
+
+
+@dataclass
+class GenerateSummary:
+    """What a generate run wrote; also saved as <landing>.manifest.json beside the landing dir.
+
+    Counts are of the clean data; injected bad rows are counted by kind in `errors`.
+    """
+
+    households: int = 0  # distinct households over all years
+    household_rows: int = 0  # household × survey year
+    members: int = 0  # distinct persons
+    member_rows: int = 0
+    episodes: int = 0
+    monitored_households: int = 0
+    eliminated_episodes: int = 0
+    measures: int = 0
+    counties: int = 0
+    villages: int = 0
+    files: int = 0
+    bytes: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    seed: int = 42
+    years: list[int] = field(default_factory=list)
+    format: str = "mixed"
+    error_rate: float = 0.0
+
+    def __str__(self) -> str:
+        errors = ", ".join(f"{k} {v}" for k, v in self.errors.items()) or "none"
+        return (
+            f"{self.households} households ({self.household_rows} household-years), "
+            f"{self.members} members, {self.episodes} monitoring episodes of "
+            f"{self.monitored_households} households ({self.eliminated_episodes} eliminated), "
+            f"{self.measures} measures in {self.counties} counties / {self.villages} villages; "
+            f"{self.files} files, {self.bytes / 1e6:.1f} MB; injected errors: {errors}"
+        )
+
+
+def _rng(seed: int, *key: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def simulate_county(
+    county: County,
+    years: list[int],
+    lines: dict[int, int],
+    cfg: dict[str, Any],
+    ref: Reference,
+    seed: int,
+) -> CountyData:
+    """Households, members, incomes, episodes and measures of one county over all years."""
+    rng = _rng(seed, _COUNTY, county.index)
+    panel = build_panel(rng, county, years, cfg)
+    shocks = draw_shocks(rng, panel, cfg)
+    my = member_years(rng, panel, shocks.kind, shocks.names, cfg)
+    hy = household_years(panel, my)
+    present = panel.present()
+    hc = cfg["household"]
+    housing = unsafe_flags(
+        rng, present, hc["housing_unsafe_rate"], hc["unsafe_persistence"], panel.relocated
+    )
+    water = unsafe_flags(
+        rng,
+        present,
+        hc["water_unsafe_rate"],
+        hc["unsafe_persistence"],
+        np.zeros(len(present), dtype=bool),
+    )
+    line = np.array([lines[y] for y in years], dtype=np.int64)
+    income = household_income(rng, panel, hy, shocks, line, county.key_level != "none", cfg)
+    size = np.maximum(hy.size, 1)
+    window_end = date(years[-1], 12, 31)
+    ctx = Context(
+        panel=panel,
+        hy=hy,
+        below_line=present & (income.net < line[None, :] * 100 * size),
+        low_income=present & (income.net < 1.5 * line[None, :] * 100 * size),
+        guarantees_ok=~housing & ~water & hy.education_ok & hy.medical_ok,
+        housing_unsafe=housing,
+        water_unsafe=water,
+        window_end=window_end,
+    )
+    episodes = monitoring_episodes(rng, ctx, shocks, ref, cfg)
+    measures = assistance_measures(rng, episodes, ref, cfg, window_end)
+    measures, ids = assign_measure_ids(county.code, panel, measures)
+    # 采集日期: a county campaign from November to the following March
+    campaign = year_start(np.array(years) + 1) - days(np.full(len(years), 61))
+    campaign = campaign + days(rng.integers(0, 31, len(years)))
+    survey = campaign[None, :] + days(rng.integers(0, 100, present.shape))
+    survey = np.minimum(survey, year_start(np.array(years) + 1) + days(np.full(len(years), 89)))
+    return CountyData(
+        county.code, panel, my, hy, income, housing, water, survey, episodes, measures, ids
+    )
+
+
+def _prepare(out_dir: Path, manifest: Path) -> None:
+    """Remove the files of an earlier run; refuse to write into a foreign non-empty directory."""
+    if manifest.exists():
+        for name in json.loads(manifest.read_text(encoding="utf-8")).get("paths", []):
+            (out_dir / name).unlink(missing_ok=True)
+        if out_dir.exists():
+            for folder in sorted((p for p in out_dir.rglob("*") if p.is_dir()), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+        manifest.unlink()
+    elif out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(
+            f"{out_dir} is not empty and has no {manifest.name} from an earlier generate run; "
+            "choose an empty or new directory"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+class _Writer:
+    """Writes one county's files in its style and keeps the run's tallies."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        fmt: Format,
+        cfg: dict[str, Any],
+        ref: Reference,
+        seed: int,
+        error_rate: float,
+    ) -> None:
+        self.out_dir, self.fmt, self.cfg, self.ref = out_dir, fmt, cfg, ref
+        self.seed, self.error_rate = seed, error_rate
+        self.files: list[str] = []
+        self.bytes = 0
+        self.errors: Counter = Counter()
+
+    def county(self, county: County, data: CountyData, years: list[int]) -> None:
+        fc = self.cfg["files"]
+        style_rng = _rng(self.seed, _STYLE, county.index)
+        error_rng = _rng(self.seed, _ERRORS, county.index)
+        as_xlsx = self.fmt == "xlsx" or (self.fmt == "mixed" and county.index % 2 == 0)
+        county_style = {
+            "reported_totals": bool(style_rng.random() < fc["reported_totals_share"]),
+            "blank_zero": bool(style_rng.random() < fc["blank_zero_parts_share"]),
+        }
+        ledger_years = sorted(
+            set(years)
+            | set((data.episodes.found.astype("datetime64[Y]").astype(np.int64) + 1970).tolist())
+            | set((data.measures.start.astype("datetime64[Y]").astype(np.int64) + 1970).tolist())
+        )
+        for year in ledger_years:
+            t = years.index(year) if year in years else None
+            encoding = "utf-8"
+            if self.fmt == "mixed":
+                encoding = fc["csv_encodings"][
+                    (county.index // 2 + year) % len(fc["csv_encodings"])
+                ]
+            long_name = bool(style_rng.random() < fc["twelve_digit_name_share"])
+            name = county.code.ljust(12, "0") if long_name else county.code
+            separator = list(fc["risk_separators"])[
+                int(pick(style_rng, fc["risk_separators"], 1)[0])
+            ]
+            tables = survey_tables(data, t) if t is not None else {}
+            tables["monitoring"] = monitoring_table(data, year, self.ref, separator)
+            tables["measures"] = measures_table(data, year, self.ref)
+            prepared = {}
+            for source, table in tables.items():
+                table, counts = inject(
+                    error_rng, source, table, self.error_rate, county.code, self.cfg["errors"]
+                )
+                self.errors.update(counts)
+                style = list(fc["header_styles"])[int(pick(style_rng, fc["header_styles"], 1)[0])]
+                prepared[source] = (table, style)
+            if t is not None:
+                survey = ["households", "members", "income"]
+                if as_xlsx:
+                    self._xlsx(f"survey/{year}/{name}.xlsx", survey, prepared, county_style)
+                else:
+                    for source in survey:
+                        self._csv(
+                            f"survey/{year}/{name}/{source}.csv",
+                            source,
+                            prepared,
+                            county_style,
+                            encoding,
+                        )
+            for source in ("monitoring", "measures"):
+                if as_xlsx:
+                    self._xlsx(f"{source}/{year}/{name}.xlsx", [source], prepared, county_style)
+                else:
+                    self._csv(
+                        f"{source}/{year}/{name}.csv", source, prepared, county_style, encoding
+                    )
+
+    def _columns(self, source: str, prepared, county_style, convert):
+        table, style = prepared[source]
+        names = optional_columns(source, county_style)
+        kind = kinds(source)
+        blank = county_style["blank_zero"]
+        header = headers(source, style, self.cfg["files"]["unit_suffix"], names)
+        columns = [
+            convert(
+                table[c], kind[c], blank and c.startswith("transfer_") and c != "transfer_income"
+            )
+            for c in names
+        ]
+        return header, columns
+
+    def _csv(self, relative: str, source: str, prepared, county_style, encoding: str) -> None:
+        header, columns = self._columns(source, prepared, county_style, csv_column)
+        self.bytes += write_csv(self.out_dir / relative, header, columns, encoding)
+        self.files.append(relative)
+
+    def _xlsx(self, relative: str, sources: list[str], prepared, county_style) -> None:
+        sheets = []
+        for source in sources:
+            header, columns = self._columns(source, prepared, county_style, xlsx_column)
+            sheets.append((_SHEETS[source], header, columns))
+        self.bytes += write_xlsx(self.out_dir / relative, sheets)
+        self.files.append(relative)
+
+
+def generate(
+    out_dir: Path,
+    households: int,
+    seed: int = 42,
+    years: Sequence[int] = (2021, 2022, 2023),
+    fmt: Literal["csv", "xlsx", "mixed"] = "mixed",
+    error_rate: float = 0.002,
+) -> GenerateSummary:
+    """Write a deterministic landing area of about `households` households per survey year."""
+    if int(households) < 1:
+        raise ValueError(f"households must be at least 1, got {households}")
+    if fmt not in ("csv", "xlsx", "mixed"):
+        raise ValueError(f"fmt must be csv, xlsx or mixed, got {fmt!r}")
+    if not 0 <= error_rate < 1:
+        raise ValueError(f"error_rate must be in [0, 1), got {error_rate}")
+    years = sorted({int(y) for y in years})
+    if not years:
+        raise ValueError("years must name at least one survey year")
+    out_dir = Path(out_dir).resolve()
+    manifest = out_dir.parent / f"{out_dir.name}.manifest.json"
+    _prepare(out_dir, manifest)
+    ref = load_reference()
+    cfg = load_config(reference=ref)
+    geography = plan_geography(int(households), cfg, _rng(seed, _GEOGRAPHY))
+    lines = monitoring_lines(years, cfg)
+    writer = _Writer(out_dir, fmt, cfg, ref, seed, error_rate)
+    writer.bytes += write_csv(
+        out_dir / "reference/regions.csv",
+        list(REGION_HEADER),
+        [list(c) for c in zip(*geography.rows, strict=True)],
+    )
+    province = cfg["province"]["code"]
+    writer.bytes += write_csv(
+        out_dir / "reference/monitoring_lines.csv",
+        ["province_code", "year", "line_yuan"],
+        [[province] * len(years), [str(y) for y in years], [f"{lines[y]}.00" for y in years]],
+    )
+    writer.files += ["reference/regions.csv", "reference/monitoring_lines.csv"]
+
+    summary = GenerateSummary(seed=seed, years=years, format=fmt, error_rate=error_rate)
+    for county in geography.counties:
+        data = simulate_county(county, years, lines, cfg, ref, seed)
+        writer.county(county, data, years)
+        summary.households += len(data.panel.household_id)
+        summary.household_rows += int(data.panel.present().sum())
+        summary.members += len(data.panel.m_household)
+        summary.member_rows += int(data.my.present.sum())
+        summary.episodes += len(data.episodes.household)
+        summary.monitored_households += len(np.unique(data.episodes.household))
+        summary.eliminated_episodes += int((~np.isnat(data.episodes.eliminated)).sum())
+        summary.measures += len(data.measures.household)
+        summary.villages += len(county.villages)
+    summary.counties = len(geography.counties)
+    summary.files = len(writer.files)
+    summary.bytes = writer.bytes
+    summary.errors = dict(sorted(writer.errors.items()))
+    record = {**asdict(summary), "paths": writer.files}
+    manifest.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return summary
