@@ -198,3 +198,14 @@ def _sample_keys(
         f"select {keys} from {relation} where {where} order by {keys} limit {int(limit)}"
     ).fetchall()
     return [{k: jsonable(v) for k, v in zip(key_columns, row, strict=True)} for row in rows]
+
+
+def contract_rules(contract: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule id, check name) of each SPEC §6 rule check of a contract, in contract order."""
+    rules = []
+    for check in contract.get("checks", []):
+        for body in check.values():
+            qualifier = body.get("qualifier") if isinstance(body, dict) else None
+            if qualifier and _RULE_ID.match(qualifier):
+                rules.append((qualifier, body.get("name", qualifier)))
+    return rules

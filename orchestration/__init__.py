@@ -1,4 +1,4 @@
-"""Dagster wiring of fangpin: assets, checks, jobs, resources, the CLI. No business rule lives here."""
+"""Dagster wiring of fangpin: assets, checks, jobs, resources, CLI. No business rule here."""
 
 from orchestration.environment import configure_environment
 

@@ -46,7 +46,7 @@ def configure_environment() -> None:
 
 
 def set_paths(landing: Path, out: Path) -> None:
-    """Point this process (and the dbt subprocesses it starts) at a landing area and an output dir."""
+    """Point this process and the dbt subprocesses it starts at a landing area and an out dir."""
     out = out.resolve()
     os.environ[ENV_LANDING] = str(landing.resolve())
     os.environ[ENV_OUT] = str(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -51,5 +52,7 @@ def default_resources() -> dict[str, object]:
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
+            # the dbt of this environment, whether or not its bin directory is on PATH
+            dbt_executable=str(Path(sys.executable).parent / "dbt"),
         ),
     }

@@ -74,7 +74,8 @@ def _step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
-            while error is not None and error.cause is not None and "dagster" in error.cls_name:
+            # the user-facing reason is the innermost cause, not Dagster's wrapper
+            while error is not None and error.cause is not None:
                 error = error.cause
             message = error.message.strip() if error is not None else "unknown error"
             errors.append(f"{event.step_key}: {message}")
@@ -106,12 +107,17 @@ def ledger_by_source(restricted_db: Path) -> list[dict[str, Any]]:
             """
         ).fetchall()
     names = ["source", "files", "files_rejected", "rows_read", "rows_loaded", "rows_quarantined"]
-    return [dict(zip(names, (int(v) if i else v for i, v in enumerate(row)), strict=True)) for row in rows]
+    return [
+        dict(zip(names, (int(v) if i else v for i, v in enumerate(row)), strict=True))
+        for row in rows
+    ]
 
 
 def format_summary(outcome: RunOutcome) -> str:
     lines = ["", "fangpin run summary", "===================", ""]
-    lines.append(f"{'source':<22}{'files':>7}{'rejected':>10}{'read':>12}{'loaded':>12}{'quarantined':>13}")
+    lines.append(
+        f"{'source':<22}{'files':>7}{'rejected':>10}{'read':>12}{'loaded':>12}{'quarantined':>13}"
+    )
     for row in outcome.ledger:
         lines.append(
             f"{row['source']:<22}{row['files']:>7}{row['files_rejected']:>10}{row['rows_read']:>12}"

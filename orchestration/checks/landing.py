@@ -1,4 +1,4 @@
-"""Asset checks on the raw tables: nothing lost (blocking) and the GX suite of each landing batch."""
+"""Asset checks on the raw tables: nothing lost (blocking) and each landing batch's GX suite."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def build_gx_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=raw_key(table),
         name=f"gx_{table}",
-        description=f"Great Expectations suite of the `{table}` landing batch, plus key uniqueness.",
+        description=f"Great Expectations suite of the `{table}` batch, plus key uniqueness.",
     )
     def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
         outcomes = [

@@ -11,25 +11,20 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from expectations.soda_runner import CONTRACTS_DIR, load_contract, verify_mart_contract
+from expectations.soda_runner import (
+    CONTRACTS_DIR,
+    contract_rules,
+    load_contract,
+    verify_mart_contract,
+)
 from orchestration.resources import FangpinPaths
 
 STRUCTURE_CHECK = "contract_structure"
 
 
-def _rules(contract: dict) -> list[tuple[str, str]]:
-    """(rule id, check name) of every rule check in a contract, in contract order."""
-    rules = []
-    for check in contract.get("checks", []):
-        for body in check.values():
-            if isinstance(body, dict) and body.get("qualifier"):
-                rules.append((body["qualifier"], body.get("name", body["qualifier"])))
-    return rules
-
-
 def build_mart_checks(mart: str) -> dg.AssetChecksDefinition:
     asset = dg.AssetKey(["marts", mart])
-    rules = _rules(load_contract(mart))
+    rules = contract_rules(load_contract(mart))
     specs = [
         dg.AssetCheckSpec(name=f"soda_{rule.lower()}", asset=asset, description=name)
         for rule, name in rules

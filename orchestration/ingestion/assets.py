@@ -1,10 +1,9 @@
 """One asset per landing source group: read the files, validate, quarantine, load raw tables."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from ingestion.load import SOURCE_GROUPS, GroupResult, ingest_group
 from orchestration.resources import FangpinPaths
@@ -27,7 +26,9 @@ def raw_key(table: str) -> dg.AssetKey:
 
 
 def _deps(group: str) -> list[dg.AssetKey]:
-    return [raw_key(table) for upstream in UPSTREAM_GROUPS[group] for table in SOURCE_GROUPS[upstream]]
+    return [
+        raw_key(table) for upstream in UPSTREAM_GROUPS[group] for table in SOURCE_GROUPS[upstream]
+    ]
 
 
 def _ledger_markdown(result: GroupResult) -> str:
@@ -64,14 +65,14 @@ def build_ingestion_asset(group: str) -> dg.AssetsDefinition:
             deps=_deps(group),
             group_name=GROUP_NAME,
             kinds={"python", "duckdb"},
-            description=f"Raw `{table}` rows in the restricted store (restricted.duckdb, raw.{table}).",
+            description=f"Raw `{table}` rows in the restricted store (raw.{table})",
         )
         for table in tables
     ]
 
     @dg.multi_asset(name=f"ingest_{group}", specs=specs, pool="duckdb")
     def _ingest(
-        context: dg.AssetExecutionContext, paths: FangpinPaths
+        context: AssetExecutionContext, paths: FangpinPaths
     ) -> Iterator[dg.MaterializeResult]:
         paths.out.mkdir(parents=True, exist_ok=True)
         result = ingest_group(group, paths.landing, paths.restricted_db)

@@ -1,11 +1,10 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate and marts, tests as checks."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.environment import DBT_PROJECT_DIR
@@ -15,7 +14,7 @@ dbt_project.prepare_if_dev()
 
 
 class FangpinDbtTranslator(DagsterDbtTranslator):
-    """Asset keys `[schema, name]` (sources: `raw/<table>`, the ingestion assets); groups per layer."""
+    """Asset keys `[schema, name]`; sources as `raw/<table>` (the ingestion assets)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -34,6 +33,6 @@ class FangpinDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FangpinDbtTranslator(),
     pool="duckdb",
 )
-def fangpin_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def fangpin_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """`dbt build`: seeds, models and their tests, in dependency order."""
     yield from dbt.cli(["build"], context=context).stream()

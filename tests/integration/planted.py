@@ -168,7 +168,9 @@ def _income_parts(net: int) -> list[str]:
     operating_income, operating_expense = round(net * 0.2) + 1000, 1000
     property_income = round(net * 0.02)
     transfer = net - wage - (operating_income - operating_expense) - property_income
-    return [f"{v:.2f}" for v in (wage, operating_income, operating_expense, property_income, transfer)]
+    return [
+        f"{v:.2f}" for v in (wage, operating_income, operating_expense, property_income, transfer)
+    ]
 
 
 def plant(landing: Path) -> None:
