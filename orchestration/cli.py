@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from orchestration.environment import DEMO_SALT, ENV_SALT, set_paths
+from orchestration.lock import RunLockedError
 
 
 class UsageError(Exception):
@@ -104,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"fangpin: {exc}", file=sys.stderr)
         return 2
+    except RunLockedError as exc:
+        print(f"fangpin: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

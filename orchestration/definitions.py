@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.checks.definitions import defs as checks_defs
 from orchestration.ingestion.definitions import defs as ingestion_defs
+from orchestration.publish.definitions import defs as publish_defs
 from orchestration.resources import default_resources
 from orchestration.warehouse.definitions import defs as warehouse_defs
 
@@ -23,5 +24,6 @@ defs = dg.Definitions.merge(
     ingestion_defs,
     warehouse_defs,
     checks_defs,
+    publish_defs,
     dg.Definitions(jobs=[main_job], resources=default_resources()),
 )

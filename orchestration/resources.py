@@ -41,6 +41,15 @@ class FangpinPaths(dg.ConfigurableResource):
     def warehouse_db(self) -> Path:
         return self.out / "warehouse.duckdb"
 
+    @property
+    def published_dir(self) -> Path:
+        """Where analysts open the last good warehouse (replaced atomically, read-only)."""
+        return self.out / "published"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.out / "reports"
+
 
 def default_resources() -> dict[str, object]:
     """Resources bound in the Definitions: paths from the environment, dbt from the project."""

@@ -10,6 +10,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from orchestration.lock import run_lock
+
 
 @dataclass
 class CheckOutcome:
@@ -18,6 +20,7 @@ class CheckOutcome:
     passed: bool
     severity: str
     failed_rows: int | None = None
+    blocking: bool = False
 
 
 @dataclass
@@ -28,6 +31,16 @@ class RunOutcome:
     out_dir: Path
     ledger: list[dict[str, Any]] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    published: Path | None = None
+
+    @property
+    def not_published_reason(self) -> str | None:
+        if self.published is not None:
+            return None
+        blocking = [f"{c.asset} · {c.check}" for c in self.checks if c.blocking and not c.passed]
+        if blocking:
+            return "blocking checks failed: " + "; ".join(blocking)
+        return self.error or "the warehouse was not built"
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -37,6 +50,8 @@ class RunOutcome:
             "run_id": self.run_id,
             "warehouse": str(self.out_dir / "warehouse.duckdb"),
             "restricted": str(self.out_dir / "restricted.duckdb"),
+            "published": str(self.published) if self.published else None,
+            "not_published_reason": self.not_published_reason,
             "ledger_by_source": self.ledger,
             "checks": [check.__dict__ for check in self.checks],
         }
@@ -64,6 +79,7 @@ def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
                 passed=evaluation.passed,
                 severity=evaluation.severity.value,
                 failed_rows=_failed_rows(dict(evaluation.metadata)),
+                blocking=bool(evaluation.blocking),
             )
         )
     return sorted(outcomes, key=lambda c: (c.asset, c.check))
@@ -133,6 +149,10 @@ def format_summary(outcome: RunOutcome) -> str:
     lines.append(f"warehouse (analysts):     {outcome.out_dir / 'warehouse.duckdb'}")
     lines.append(f"restricted (operators):   {outcome.out_dir / 'restricted.duckdb'}")
     lines.append("  quarantine: audit.quarantine · row ledger: audit.ingest_ledger")
+    if outcome.published:
+        lines.append(f"published (read-only):    {outcome.published}")
+    else:
+        lines.append(f"NOT published: {outcome.not_published_reason}")
     lines.append(f"run summary:              {outcome.out_dir / 'run_summary.json'}")
     lines.append(f"run: {'succeeded' if outcome.success else 'FAILED'} ({outcome.run_id})")
     if outcome.error:
@@ -145,16 +165,22 @@ def run_pipeline(
 ) -> RunOutcome:
     """Materialise every asset and run every check of the main job, in this process."""
     from orchestration.definitions import MAIN_JOB_NAME, defs
+    from orchestration.publish.assets import PUBLISHED_KEY
 
-    out.mkdir(parents=True, exist_ok=True)
-    job = defs.get_job_def(MAIN_JOB_NAME)
+    job = defs.resolve_job_def(MAIN_JOB_NAME)
     owns_instance = instance is None
-    instance = instance or dg.DagsterInstance.get()
-    try:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-    finally:
-        if owns_instance:
-            instance.dispose()
+    with run_lock(out):
+        instance = instance or dg.DagsterInstance.get()
+        try:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+        finally:
+            if owns_instance:
+                instance.dispose()
+    published = [
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == PUBLISHED_KEY
+    ]
     errors = _step_errors(result)
     outcome = RunOutcome(
         success=result.success,
@@ -163,6 +189,7 @@ def run_pipeline(
         out_dir=out.resolve(),
         ledger=ledger_by_source(out / "restricted.duckdb"),
         checks=_check_outcomes(result),
+        published=Path(out / "published" / "warehouse.duckdb").resolve() if published else None,
     )
     (out / "run_summary.json").write_text(
         json.dumps(outcome.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"

@@ -1,0 +1,5 @@
+import dagster as dg
+
+from orchestration.publish.assets import published_warehouse
+
+defs = dg.Definitions(assets=[published_warehouse])

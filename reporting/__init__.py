@@ -1,0 +1,1 @@
+"""Quarterly assessment report (HTML, xlsx focus lists) and the published analyst snapshot."""

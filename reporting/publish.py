@@ -1,0 +1,92 @@
+"""Publish the analyst warehouse atomically: write a copy elsewhere, then rename it into place.
+
+Analysts open `<out>/published/warehouse.duckdb`; a build never writes to that file, so a reader
+sees the previous snapshot or the new one, never a half-built warehouse, and is never blocked by
+a running materialisation. rename(2) within one directory is atomic on POSIX file systems; a
+reader that opened the old snapshot keeps reading it until it closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_NAME = "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    sha256: str
+    bytes: int
+    marts: int
+    published_at: str
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _count_marts(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()[0]
+
+
+def publish_warehouse(warehouse_db: Path, publish_dir: Path, run_id: str = "") -> Publication:
+    """Copy the built warehouse to `publish_dir/warehouse.duckdb` atomically, read-only."""
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    # fold the write-ahead log into the file so that the copy is complete by itself
+    with duckdb.connect(str(warehouse_db)) as con:
+        con.execute("checkpoint")
+    staging = publish_dir / f".{PUBLISHED_NAME}.{os.getpid()}.tmp"
+    try:
+        shutil.copyfile(warehouse_db, staging)
+        with staging.open("rb+") as f:
+            os.fsync(f.fileno())
+        marts = _count_marts(staging)
+        if marts == 0:
+            raise RuntimeError(f"{warehouse_db} has no marts: nothing to publish")
+        staging.chmod(0o444)
+        target = publish_dir / PUBLISHED_NAME
+        os.replace(staging, target)
+        _fsync_dir(publish_dir)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staging.unlink()
+    publication = Publication(
+        path=target,
+        sha256=_sha256(target),
+        bytes=target.stat().st_size,
+        marts=marts,
+        published_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    manifest = publish_dir / "published.json"
+    manifest_tmp = publish_dir / ".published.json.tmp"
+    manifest_tmp.write_text(
+        json.dumps({**publication.__dict__, "path": str(target), "run_id": run_id}, indent=2),
+        encoding="utf-8",
+    )
+    os.replace(manifest_tmp, manifest)
+    return publication
