@@ -98,9 +98,11 @@ def test_second_run_on_the_same_output_is_refused(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(RunLockedError, match="another fangpin run is writing"):
-            with run_lock(tmp_path):
-                pass
+        with (
+            pytest.raises(RunLockedError, match="another fangpin run is writing"),
+            run_lock(tmp_path),
+        ):
+            pass
     finally:
         holder.kill()
         holder.wait()
