@@ -20,10 +20,19 @@ main_job = dg.define_asset_job(
     description="Ingest the landing area, build the warehouse, run every check.",
 )
 
+# County dispatch figures (按月调度): the whole pipeline on the first night of every month.
+monthly_dispatch = dg.ScheduleDefinition(
+    name="monthly_dispatch",
+    job=main_job,
+    cron_schedule="0 2 1 * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
 defs = dg.Definitions.merge(
     ingestion_defs,
     warehouse_defs,
     checks_defs,
     publish_defs,
-    dg.Definitions(jobs=[main_job], resources=default_resources()),
+    dg.Definitions(jobs=[main_job], schedules=[monthly_dispatch], resources=default_resources()),
 )

@@ -221,3 +221,18 @@ def test_rerun_on_same_files_leaves_identical_marts(run, landing, pipeline_runne
     again = pipeline_runner(landing, run.out_dir)
     assert again.success, again.summary_text
     assert mart_digest(run.out_dir / "warehouse.duckdb") == before
+
+
+def test_salt_is_written_nowhere(run) -> None:
+    from orchestration.environment import DBT_PROJECT_DIR, DEMO_SALT
+
+    salt = DEMO_SALT.encode()
+    places = [run.out_dir, DBT_PROJECT_DIR / "target", DBT_PROJECT_DIR / "logs"]
+    leaks = [
+        path
+        for place in places
+        if place.exists()
+        for path in place.rglob("*")
+        if path.is_file() and salt in path.read_bytes()
+    ]
+    assert leaks == []
