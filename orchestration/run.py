@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.lock import run_lock
+
+RUN_LOG = "run.log"
 
 
 @dataclass
@@ -32,6 +35,7 @@ class RunOutcome:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
     published: Path | None = None
+    quarantine_reasons: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def not_published_reason(self) -> str | None:
@@ -53,6 +57,7 @@ class RunOutcome:
             "published": str(self.published) if self.published else None,
             "not_published_reason": self.not_published_reason,
             "ledger_by_source": self.ledger,
+            "quarantine_reasons": self.quarantine_reasons,
             "checks": [check.__dict__ for check in self.checks],
         }
 
@@ -129,6 +134,25 @@ def ledger_by_source(restricted_db: Path) -> list[dict[str, Any]]:
     ]
 
 
+def quarantine_reasons(restricted_db: Path, limit: int = 10) -> list[dict[str, Any]]:
+    """The most frequent quarantine reasons, with their row counts."""
+    if not restricted_db.exists():
+        return []
+    with duckdb.connect(str(restricted_db), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'quarantine'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        rows = con.execute(
+            "select source, column_name, reason_en, count(*) as n from audit.quarantine "
+            "group by all order by n desc, source, column_name, reason_en limit ?",
+            [limit],
+        ).fetchall()
+    return [{"source": s, "column_name": c, "reason_en": r, "rows": int(n)} for s, c, r, n in rows]
+
+
 def format_summary(outcome: RunOutcome) -> str:
     lines = ["", "fangpin run summary", "===================", ""]
     lines.append(
@@ -139,6 +163,12 @@ def format_summary(outcome: RunOutcome) -> str:
             f"{row['source']:<22}{row['files']:>7}{row['files_rejected']:>10}{row['rows_read']:>12}"
             f"{row['rows_loaded']:>12}{row['rows_quarantined']:>13}"
         )
+    if outcome.quarantine_reasons:
+        lines.append("")
+        lines.append("most frequent quarantine reasons:")
+        for reason in outcome.quarantine_reasons:
+            where = f"{reason['source']}.{reason['column_name']}"
+            lines.append(f"  {reason['rows']:>7}  {where}: {reason['reason_en']}")
     lines.append("")
     failed = [c for c in outcome.checks if not c.passed]
     lines.append(f"checks: {len(outcome.checks)} evaluated, {len(failed)} not passed")
@@ -154,6 +184,7 @@ def format_summary(outcome: RunOutcome) -> str:
     else:
         lines.append(f"NOT published: {outcome.not_published_reason}")
     lines.append(f"run summary:              {outcome.out_dir / 'run_summary.json'}")
+    lines.append(f"run log (Dagster, dbt):   {outcome.out_dir / RUN_LOG}")
     lines.append(f"run: {'succeeded' if outcome.success else 'FAILED'} ({outcome.run_id})")
     if outcome.error:
         lines.append(f"error: {outcome.error}")
@@ -171,11 +202,17 @@ def run_pipeline(
     owns_instance = instance is None
     with run_lock(out):
         instance = instance or dg.DagsterInstance.get()
-        try:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-        finally:
-            if owns_instance:
-                instance.dispose()
+        # Dagster's event log and dbt's output go to the run log; the caller prints the summary
+        with (
+            (out / RUN_LOG).open("w", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
+            try:
+                result = job.execute_in_process(instance=instance, raise_on_error=False)
+            finally:
+                if owns_instance:
+                    instance.dispose()
     published = [
         event
         for event in result.get_asset_materialization_events()
@@ -188,6 +225,7 @@ def run_pipeline(
         run_id=result.run_id,
         out_dir=out.resolve(),
         ledger=ledger_by_source(out / "restricted.duckdb"),
+        quarantine_reasons=quarantine_reasons(out / "restricted.duckdb"),
         checks=_check_outcomes(result),
         published=Path(out / "published" / "warehouse.duckdb").resolve() if published else None,
     )
