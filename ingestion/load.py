@@ -1,0 +1,698 @@
+"""Ingest landing files into the restricted store, one source group at a time (SPEC §3, §7.4).
+
+For each source of a group, all its files are read into DuckDB temp tables (cells as text),
+mapped onto the source's columns, checked by the row rules of ingestion/rules.py in a few
+set-based statements, and split: good rows typed into `raw.<table>`, every other row read into
+`audit.quarantine`, one `audit.ingest_ledger` row per file × sheet. A group replaces everything
+it loaded before, in one transaction.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.config import Config, Reason, Source, load_config
+from ingestion.discovery import LandingFile, discover
+from ingestion.headers import HeaderMap, map_headers, normalise_header
+from ingestion.readers import (
+    FileRejected,
+    TableStart,
+    open_workbook,
+    read_csv_table,
+    read_sheet_table,
+)
+from ingestion.rules import (
+    RowRule,
+    bad_rows_sql,
+    household_status_sql,
+    ident,
+    lit,
+    reasons_sql,
+    region_parent_sql,
+    typed_sql,
+)
+
+# One Dagster asset per group; groups run in this order, later ones look up earlier raw tables.
+SOURCE_GROUPS: dict[str, list[str]] = {
+    "regions": ["regions"],
+    "monitoring_lines": ["monitoring_lines"],
+    "rural_growth": ["rural_growth"],
+    "survey": ["households", "members", "income"],
+    "monitoring_episodes": ["monitoring_episodes"],
+    "measures": ["measures"],
+}
+# raw tables a group looks up, so the group that loads them must have run
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "survey": ("regions",),
+    "monitoring_episodes": ("regions", "households"),
+    "measures": ("regions", "households"),
+}
+# a header row is the first of the first rows that names at least this many known columns
+HEADER_SEARCH_ROWS = 10
+HEADER_MIN_COLUMNS = 2
+_EXTRA_TYPE = "STRUCT(p INTEGER, k VARCHAR, v VARCHAR)[]"
+
+LEDGER_DDL = """
+create table if not exists audit.ingest_ledger (
+    file varchar,
+    sheet varchar,
+    source varchar,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    status varchar,
+    message varchar,
+    loaded_at timestamp
+)"""
+QUARANTINE_DDL = """
+create table if not exists audit.quarantine (
+    file varchar,
+    sheet varchar,
+    source varchar,
+    row_number integer,
+    column_name varchar,
+    reason_zh varchar,
+    reason_en varchar,
+    raw_values json
+)"""
+
+
+class IngestionError(Exception):
+    """Ingestion cannot go on: the landing directory or a required reference file is unusable."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One row of audit.ingest_ledger: a landing file (× sheet) of one source."""
+
+    file: str
+    sheet: str | None
+    source: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str  # "loaded" or "rejected"
+    message: str | None
+
+
+@dataclass
+class GroupResult:
+    """What one source group loaded: rows per raw table, the ledger rows, files not read."""
+
+    group: str
+    rows_loaded: dict[str, int] = field(default_factory=dict)
+    rows_quarantined: dict[str, int] = field(default_factory=dict)
+    ledger: list[LedgerRow] = field(default_factory=list)
+    files_ignored: list[str] = field(default_factory=list)
+
+    @property
+    def files_rejected(self) -> list[LedgerRow]:
+        """The ledger rows of files (or sheets) that could not be loaded at all."""
+        return [row for row in self.ledger if row.status == "rejected"]
+
+
+def raw_columns(source: Source) -> list[tuple[str, str]]:
+    """(name, type) of `raw.<table>` for a source, in order (docs/architecture.md)."""
+    unit = [("year", "INTEGER"), ("county_code", "VARCHAR")] if source.per_unit else []
+    own = [(c.name, c.sql_type) for c in source.columns]
+    provenance = [
+        ("source_file", "VARCHAR"),
+        ("source_sheet", "VARCHAR"),
+        ("source_row_number", "INTEGER"),
+    ]
+    return unit + own + provenance
+
+
+@dataclass
+class _Staged:
+    """A file (× sheet) of one source on its way in."""
+
+    file_id: int
+    source: Source
+    landing: LandingFile
+    sheet: str | None = None
+    table: str | None = None
+    header_row: int = 0
+    cells: list[str] = field(default_factory=list)  # column names of the reader's table
+    mapping: HeaderMap | None = None
+    rejection: tuple[str, Reason] | None = None  # (column_name, reason) for the whole file
+    notes: list[Reason] = field(default_factory=list)
+    rows_read: int = 0
+    rows_quarantined: int = 0
+
+    def reject(self, column: str, reason: Reason) -> None:
+        if self.rejection is None:
+            self.rejection = (column, reason)
+
+    def message(self, text: Reason | None) -> str | None:
+        if text is None:
+            return None
+        where = f"{self.landing.file} [{self.sheet}]" if self.sheet else self.landing.file
+        return f"{where}: {text}"
+
+
+def _reason_text(reasons: Sequence[Reason]) -> Reason | None:
+    if not reasons:
+        return None
+    return Reason("；".join(r.zh for r in reasons), "; ".join(r.en for r in reasons))
+
+
+class _GroupRun:
+    """The work of one ingest_group call, on one connection inside one transaction."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        config: Config,
+        sources: list[Source],
+        run_date: date,
+        workdir: Path,
+    ) -> None:
+        self.con = con
+        self.config = config
+        self.sources = sources
+        self.run_date = run_date
+        self.workdir = workdir
+        self.staged: dict[str, list[_Staged]] = {s.name: [] for s in sources}
+        self.ignored_sheets: list[str] = []
+        self._tables = 0
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _new_table(self) -> str:
+        self._tables += 1
+        return f"_read_{self._tables}"
+
+    def stage(self, files: Iterable[LandingFile], counties: set[str] | None) -> None:
+        """Read every file of the group's sources into temp tables and map their headers."""
+        names = {s.name for s in self.sources}
+        for landing in files:
+            targets = [t for t in landing.targets if t.source in names]
+            staged = [
+                _Staged(0, self.config.sources[t.source], landing, sheet=None) for t in targets
+            ]
+            for item in staged:
+                self._check_path(item, counties)
+            if landing.kind == "csv":
+                for item in staged:
+                    self._read(
+                        item, partial(read_csv_table, self.con, landing.path, workdir=self.workdir)
+                    )
+            else:
+                self._stage_workbook(landing, staged, [t.sheet for t in targets])
+            for item in staged:
+                self.staged[item.source.name].append(item)
+        file_id = 0
+        for name in self.staged:
+            self.staged[name].sort(key=lambda s: (s.landing.file, s.sheet or ""))
+            for item in self.staged[name]:
+                file_id += 1
+                item.file_id = file_id
+
+    def _check_path(self, item: _Staged, counties: set[str] | None) -> None:
+        landing = item.landing
+        if landing.year is not None:
+            lo, hi = self.config.date_min.year, self.run_date.year
+            if not lo <= landing.year <= hi:
+                item.reject(
+                    "year",
+                    self.config.file_reason(
+                        "year_out_of_range", year=landing.year, year_min=lo, year_max=hi
+                    ),
+                )
+        if counties is not None and landing.county_in_path is not None:
+            county = landing.county_code
+            if county is None or county not in counties:
+                item.reject(
+                    "county_code",
+                    self.config.file_reason("county_unknown", county=landing.county_in_path),
+                )
+
+    def _stage_workbook(
+        self, landing: LandingFile, staged: list[_Staged], sheets: list[str | None]
+    ) -> None:
+        try:
+            workbook = open_workbook(landing.path)
+        except FileRejected as exc:
+            for item in staged:
+                item.reject("", self.config.file_reason(exc.reason, **exc.details))
+            return
+        with workbook:
+            used: set[str] = set()
+            for item, pattern_sheet in zip(staged, sheets, strict=True):
+                sheet = self._pick_sheet(item, workbook.sheet_names, pattern_sheet)
+                if sheet is None:
+                    continue
+                item.sheet = sheet
+                used.add(sheet)
+                self._read(item, partial(read_sheet_table, self.con, workbook, sheet))
+            self.ignored_sheets += [
+                f"{landing.file}#{s}" for s in workbook.sheet_names if s not in used
+            ]
+
+    def _pick_sheet(
+        self, item: _Staged, sheet_names: list[str], pattern_sheet: str | None
+    ) -> str | None:
+        wanted = {normalise_header(a) for a in (*item.source.sheet_aliases, pattern_sheet) if a}
+        matches = [s for s in sheet_names if normalise_header(s) in wanted]
+        label = pattern_sheet or (item.source.sheet_aliases or (item.source.name,))[0]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            item.reject(
+                "",
+                self.config.file_reason("sheet_ambiguous", sheet=label, sheets="、".join(matches)),
+            )
+            return None
+        if pattern_sheet is None and sheet_names:
+            return sheet_names[0]
+        item.reject("", self.config.file_reason("sheet_missing", sheet=label))
+        return None
+
+    def _read(self, item: _Staged, reader: Callable[..., TableStart]) -> None:
+        table = self._new_table()
+        try:
+            start = reader(table, first_rows=HEADER_SEARCH_ROWS)
+        except FileRejected as exc:
+            item.reject("", self.config.file_reason(exc.reason, **exc.details))
+            return
+        item.table = table
+        item.cells = [ident(c) for c in start.columns]
+        self._map_header(item, start.rows)
+
+    def _map_header(self, item: _Staged, rows: list[tuple[object, ...]]) -> None:
+        source, table = item.source, item.table
+        filled = [i for i, r in enumerate(rows) if any(v is not None for v in r)]
+        if not filled:
+            non_empty = " or ".join(f"{cell} is not null" for cell in item.cells)
+            found = self.con.execute(f"select 1 from {table} where {non_empty} limit 1").fetchone()
+            if found is None:
+                item.table = None
+                item.reject("", self.config.file_reason("file_empty"))
+                return
+        item.header_row = filled[0] if filled else 0
+        need = min(HEADER_MIN_COLUMNS, len(source.columns))
+        for i, row in enumerate(rows):
+            mapping = map_headers(row, source.aliases)
+            if len(mapping.positions) >= need:
+                item.header_row, item.mapping = i, mapping
+                break
+        if item.mapping is None:
+            first = rows[item.header_row] if rows else ()
+            item.mapping = map_headers(first, source.aliases)
+            item.reject("(header)", self.config.file_reason("no_header"))
+            return
+        mapping = item.mapping
+        if mapping.duplicates:
+            names = list(mapping.duplicates)
+            item.reject(
+                "; ".join(names),
+                self.config.file_reason(
+                    "duplicate_column",
+                    columns_zh="、".join(mapping.headers[mapping.duplicates[n][0]] for n in names),
+                    columns_en=", ".join(names),
+                ),
+            )
+        missing = [c for c in source.columns if c.required and c.name not in mapping.positions]
+        if missing:
+            item.reject(
+                "; ".join(c.name for c in missing),
+                self.config.file_reason(
+                    "missing_columns",
+                    columns_zh="、".join(c.label_zh for c in missing),
+                    columns_en=", ".join(c.name for c in missing),
+                ),
+            )
+        if mapping.unknown_headers:
+            item.notes.append(
+                self.config.file_reason(
+                    "ignored_columns", columns="、".join(mapping.unknown_headers)
+                )
+            )
+
+    def required_files_readable(self) -> None:
+        """Raise when a required reference file could not be read at all."""
+        for source in self.sources:
+            if source.optional or source.per_unit:
+                continue
+            for item in self.staged[source.name]:
+                if item.rejection is not None:
+                    raise IngestionError(item.landing.file, str(item.rejection[1]))
+
+    # -- staging tables ------------------------------------------------------------------
+
+    def _branch(self, item: _Staged) -> str:
+        mapping = item.mapping
+        assert item.table is not None and mapping is not None
+        mapped = set(mapping.positions.values())
+        cells = []
+        for c in item.source.columns:
+            position = mapping.positions.get(c.name)
+            cell = item.cells[position] if position is not None else "null::varchar"
+            cells.append(f"{cell} as {ident(c.name)}")
+        extras = [
+            f"{{'p': {i}, 'k': {lit(mapping.key(i))}, 'v': {cell}}}"
+            for i, cell in enumerate(item.cells)
+            if i not in mapped
+        ]
+        extra = f"[{', '.join(extras)}]" if extras else f"null::{_EXTRA_TYPE}"
+        non_empty = "coalesce(" + ", ".join(item.cells) + ")"
+        return (
+            f"select {item.file_id} as _file_id, cast(rowid + 1 as integer) as _row, "
+            f"{', '.join(cells)}, {extra} as _extra from {item.table} "
+            f"where rowid > {item.header_row} and {non_empty} is not null"
+        )
+
+    def build_staging(self, source: Source) -> None:
+        """The staged-rows view and the files table of one source."""
+        con, name = self.con, source.name
+        columns = source.columns
+        position_cols = ", ".join(
+            f"{ident('p:' + c.name)} integer, {ident('k:' + c.name)} varchar" for c in columns
+        )
+        con.execute(
+            f"create or replace temp table files_{name} (_file_id integer, source_file varchar, "
+            "source_sheet varchar, year integer, county_code varchar, rejected boolean, "
+            f"reject_column varchar, reject_zh varchar, reject_en varchar, {position_cols})"
+        )
+        rows = []
+        for item in self.staged[name]:
+            positions = item.mapping.positions if item.mapping else {}
+            cells: list[object] = []
+            for c in columns:
+                p = positions.get(c.name)
+                cells += [p, item.mapping.key(p) if item.mapping and p is not None else None]
+            column, reason = item.rejection or (None, None)
+            rows.append(
+                [
+                    item.file_id,
+                    item.landing.file,
+                    item.sheet,
+                    item.landing.year,
+                    item.landing.county_code,
+                    item.rejection is not None,
+                    column or None,
+                    reason.zh if reason else None,
+                    reason.en if reason else None,
+                    *cells,
+                ]
+            )
+        _insert_rows(con, f"files_{name}", rows)
+        branches = [self._branch(i) for i in self.staged[name] if i.table is not None]
+        if not branches:
+            empty = ", ".join(f"null::varchar as {ident(c.name)}" for c in columns)
+            branches = [
+                f"select null::integer as _file_id, null::integer as _row, {empty}, "
+                f"null::{_EXTRA_TYPE} as _extra where false"
+            ]
+        con.execute(f"create or replace temp view stg_{name} as " + " union all ".join(branches))
+
+    # -- checking and loading ------------------------------------------------------------
+
+    def type_rows(self, source: Source) -> None:
+        """Typed values and cell error codes of a source's staged rows."""
+        self.con.execute(
+            typed_sql(
+                source,
+                self.config,
+                self.run_date,
+                f"stg_{source.name}",
+                f"files_{source.name}",
+                f"typed_{source.name}",
+            )
+        )
+
+    def check_and_load(self, source: Source) -> None:
+        """Apply the row rules, load the good rows into raw and the others into quarantine."""
+        typed = {s.name: f"typed_{s.name}" for s in self.sources}
+        typed["household_status"] = "household_status"
+        bad = f"bad_{source.name}"
+        sql, rules = bad_rows_sql(source, typed, bad)
+        self.con.execute(sql)
+        if source.name == "regions":
+            for statement in region_parent_sql(typed["regions"], bad):
+                self.con.execute(statement)
+        if source.name == "households":
+            self.con.execute(household_status_sql(typed["households"], bad, "household_status"))
+        self._insert_raw(source, typed[source.name], bad)
+        self._insert_quarantine(source, bad, rules)
+        self._count(source, typed[source.name], bad)
+        self._drop_temporaries(source)
+
+    def _drop_temporaries(self, source: Source) -> None:
+        """Free the memory of a source's cells once its rows are loaded and quarantined."""
+        self.con.execute(f"drop view if exists stg_{source.name}")
+        for item in self.staged[source.name]:
+            if item.table is not None:
+                self.con.execute(f"drop table if exists {item.table}")
+        self.con.execute(f"drop table if exists typed_{source.name}")
+
+    def _insert_raw(self, source: Source, typed: str, bad: str) -> None:
+        names = [n for n, _ in raw_columns(source)]
+        values = [f"t.{ident(n)}" for n in names[:-3]]
+        self.con.execute(
+            f"insert into raw.{source.raw_table} ({', '.join(ident(n) for n in names)}) "
+            f"select {', '.join(values)}, f.source_file, f.source_sheet, t._row "
+            f"from {typed} t join files_{source.name} f on f._file_id = t._file_id "
+            f"anti join {bad} b on b._file_id = t._file_id and b._row = t._row "
+            "order by t._file_id, t._row"
+        )
+
+    def _insert_quarantine(self, source: Source, bad: str, rules: Sequence[RowRule]) -> None:
+        names, zh, en = reasons_sql(source, rules, self.config, self.run_date, "b")
+        entries = ", ".join(
+            f"{{'p': f.{ident('p:' + c.name)}, 'k': f.{ident('k:' + c.name)}, "
+            f"'v': s.{ident(c.name)}}}"
+            for c in source.columns
+        )
+        raw_values = (
+            "to_json(map_from_entries(list_transform(list_sort(list_concat("
+            f"list_filter([{entries}], lambda e: e.k is not null), "
+            f"coalesce(s._extra, []::{_EXTRA_TYPE}))), "
+            "lambda e: {'key': e.k, 'value': e.v})))"
+        )
+        self.con.execute(
+            "insert into audit.quarantine "
+            f"select f.source_file, f.source_sheet, {lit(source.name)}, b._row, "
+            f"case when b._rejected then f.reject_column else {names} end, "
+            f"case when b._rejected then f.reject_zh else {zh} end, "
+            f"case when b._rejected then f.reject_en else {en} end, "
+            f"{raw_values} "
+            f"from {bad} b join files_{source.name} f on f._file_id = b._file_id "
+            f"join stg_{source.name} s on s._file_id = b._file_id and s._row = b._row "
+            "order by b._file_id, b._row"
+        )
+
+    def _count(self, source: Source, typed: str, bad: str) -> None:
+        def per_file(table: str) -> dict[int, int]:
+            sql = f"select _file_id, count(*) from {table} group by _file_id"
+            return dict(self.con.execute(sql).fetchall())
+
+        read, quarantined = per_file(typed), per_file(bad)
+        for item in self.staged[source.name]:
+            item.rows_read = read.get(item.file_id, 0)
+            item.rows_quarantined = quarantined.get(item.file_id, 0)
+
+    def ledger(self) -> list[LedgerRow]:
+        """The ledger rows of the group, in file, sheet, source order."""
+        rows = []
+        for source in self.sources:
+            for item in self.staged[source.name]:
+                if item.rejection is not None:
+                    status, text = "rejected", _reason_text([item.rejection[1], *item.notes])
+                else:
+                    status, text = "loaded", _reason_text(item.notes)
+                rows.append(
+                    LedgerRow(
+                        file=item.landing.file,
+                        sheet=item.sheet,
+                        source=source.name,
+                        rows_read=item.rows_read,
+                        rows_loaded=item.rows_read - item.rows_quarantined,
+                        rows_quarantined=item.rows_quarantined,
+                        status=status,
+                        message=item.message(text),
+                    )
+                )
+        return sorted(rows, key=lambda r: (r.file, r.sheet or "", r.source))
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _prepare_store(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists audit")
+    con.execute(LEDGER_DDL)
+    con.execute(QUARANTINE_DDL)
+
+
+def _group_folders(group: str, config: Config) -> set[str]:
+    return {
+        pattern.pattern.split("/", 1)[0]
+        for name in SOURCE_GROUPS[group]
+        for pattern in config.sources[name].files
+    }
+
+
+def _ignored_files(group: str, unmatched: list[str], config: Config) -> list[str]:
+    """Unmatched files under the group's folders; the first group also lists all the others."""
+    mine = _group_folders(group, config)
+    first = next(iter(SOURCE_GROUPS))
+    claimed = set().union(*(_group_folders(g, config) for g in SOURCE_GROUPS))
+    # a folder shared by several groups (reference/) is reported by the first of them
+    owners = {
+        folder: next(g for g in SOURCE_GROUPS if folder in _group_folders(g, config))
+        for folder in claimed
+    }
+    result = []
+    for rel in unmatched:
+        folder = rel.split("/", 1)[0] if "/" in rel else ""
+        owner = owners.get(folder, first)
+        if owner == group and (folder in mine or group == first):
+            result.append(rel)
+    return result
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list[object]]) -> None:
+    """Insert Python rows in one statement (executemany costs milliseconds per row)."""
+    if not rows:
+        return
+    values = pa.table({f"c{i}": [r[i] for r in rows] for i in range(len(rows[0]))})
+    con.register("rows_arrow", values)
+    try:
+        con.execute(f"insert into {table} select * from rows_arrow")
+    finally:
+        con.unregister("rows_arrow")
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def _check_inputs(landing_dir: Path, sources: list[Source], files: list[LandingFile]) -> None:
+    if not landing_dir.is_dir():
+        raise IngestionError(str(landing_dir), "landing directory not found / 落地目录不存在")
+    for source in sources:
+        required = not source.optional and not source.per_unit
+        if required and not any(t.source == source.name for f in files for t in f.targets):
+            wanted = ", ".join(p.pattern for p in source.files)
+            raise IngestionError(wanted, "required reference file missing / 缺少必需的参考文件")
+
+
+def _check_upstream(con: duckdb.DuckDBPyConnection, group: str) -> None:
+    for table in _NEEDS.get(group, ()):
+        if not _table_exists(con, "raw", table):
+            raise IngestionError(
+                f"raw.{table}", f"load it before the {group} group / 请先导入 {table}"
+            )
+
+
+def _loaded_counties(con: duckdb.DuckDBPyConnection) -> set[str]:
+    sql = "select left(region_code, 6) from raw.regions where level = 'county'"
+    return {code for (code,) in con.execute(sql).fetchall()}
+
+
+def ingest_group(
+    group: str, landing_dir: Path, restricted_db: Path, run_date: date | None = None
+) -> GroupResult:
+    """Load one source group from the landing directory into the restricted store.
+
+    Replaces the group's raw tables and its earlier quarantine and ledger rows. Raises
+    IngestionError when the landing directory or a required reference file is unusable, or
+    when a group it depends on has not been loaded; every other bad file is a `rejected`
+    ledger row.
+    """
+    if group not in SOURCE_GROUPS:
+        raise ValueError(f"unknown source group {group!r}; known: {', '.join(SOURCE_GROUPS)}")
+    landing_dir, restricted_db = Path(landing_dir), Path(restricted_db)
+    run_date = run_date or date.today()
+    config = load_config()
+    sources = [config.sources[name] for name in SOURCE_GROUPS[group]]
+    names = [s.name for s in sources]
+    matched, unmatched = discover(landing_dir, config) if landing_dir.is_dir() else ([], [])
+    files = [f for f in matched if any(t.source in names for t in f.targets)]
+    _check_inputs(landing_dir, sources, files)
+    restricted_db.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        duckdb.connect(str(restricted_db)) as con,
+        tempfile.TemporaryDirectory(prefix="fangpin-ingest-") as workdir,
+    ):
+        con.execute("set enable_progress_bar = false")
+        _prepare_store(con)
+        _check_upstream(con, group)
+        counties = _loaded_counties(con) if any(s.per_unit for s in sources) else None
+        run = _GroupRun(con, config, sources, run_date, Path(workdir))
+        # files are read into temp tables before the transaction: a row's number is the rowid
+        # of its committed temp table, which rows inserted inside a transaction do not have yet
+        run.stage(files, counties)
+        run.required_files_readable()
+        # from here on every statement that stores rows orders them itself, so DuckDB may
+        # build the intermediate tables in any order (cheaper)
+        con.execute("set preserve_insertion_order = false")
+        for source in sources:
+            run.build_staging(source)
+            run.type_rows(source)
+        with _transaction(con):
+            for table in ("audit.quarantine", "audit.ingest_ledger"):
+                con.execute(f"delete from {table} where source in (select unnest($names))",
+                            {"names": names})  # fmt: skip
+            for source in sources:
+                columns = ", ".join(f"{ident(n)} {t}" for n, t in raw_columns(source))
+                con.execute(f"create or replace table raw.{source.raw_table} ({columns})")
+            for source in sources:
+                run.check_and_load(source)
+            ledger = run.ledger()
+            loaded_at = datetime.now().replace(microsecond=0)
+            _insert_rows(con, "audit.ingest_ledger", [
+                [r.file, r.sheet, r.source, r.rows_read, r.rows_loaded, r.rows_quarantined,
+                 r.status, r.message, loaded_at] for r in ledger
+            ])  # fmt: skip
+            rows_loaded = {
+                s.name: con.execute(f"select count(*) from raw.{s.raw_table}").fetchone()[0]
+                for s in sources
+            }
+    return GroupResult(
+        group=group,
+        rows_loaded=rows_loaded,
+        rows_quarantined={
+            s.name: sum(r.rows_quarantined for r in ledger if r.source == s.name) for s in sources
+        },
+        ledger=ledger,
+        files_ignored=sorted(_ignored_files(group, unmatched, config) + run.ignored_sheets),
+    )
+
+
+def ingest_all(
+    landing_dir: Path, restricted_db: Path, run_date: date | None = None
+) -> list[GroupResult]:
+    """Load every source group, in dependency order."""
+    return [ingest_group(g, landing_dir, restricted_db, run_date) for g in SOURCE_GROUPS]
