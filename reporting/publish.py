@@ -57,6 +57,10 @@ def _count_marts(path: Path) -> int:
 def publish_warehouse(warehouse_db: Path, publish_dir: Path, run_id: str = "") -> Publication:
     """Copy the built warehouse to `publish_dir/warehouse.duckdb` atomically, read-only."""
     publish_dir.mkdir(parents=True, exist_ok=True)
+    # copies left by a publication that was killed half-way (runs hold the output lock, so no
+    # other publication is under way)
+    for stale in publish_dir.glob(f".{PUBLISHED_NAME}.*.tmp"):
+        stale.unlink(missing_ok=True)
     # fold the write-ahead log into the file so that the copy is complete by itself
     with duckdb.connect(str(warehouse_db)) as con:
         con.execute("checkpoint")

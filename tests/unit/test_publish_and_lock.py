@@ -109,3 +109,12 @@ def test_second_run_on_the_same_output_is_refused(tmp_path: Path) -> None:
     # the lock dies with its process: the next run goes ahead without manual steps
     with run_lock(tmp_path):
         pass
+
+
+def test_copies_left_by_a_killed_publication_are_cleared(tmp_path: Path) -> None:
+    published = tmp_path / "published"
+    published.mkdir()
+    stale = published / ".warehouse.duckdb.12345.tmp"
+    stale.write_bytes(b"half a copy")
+    publish_warehouse(_warehouse(tmp_path / "w.duckdb", version=1), published)
+    assert not stale.exists()
