@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging import version
 
 from orchestration.environment import (
     DBT_PROJECT_DIR,
@@ -51,6 +54,19 @@ class FangpinPaths(dg.ConfigurableResource):
         return self.out / "reports"
 
 
+class LocalDbtCliResource(DbtCliResource):
+    """dbt-core of this environment.
+
+    dagster-dbt asks `dbt --version` for the version, and dbt-core's `--version` looks up the
+    latest release on PyPI; no lookup may leave the machine, so the version comes from the
+    installed package instead.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(metadata.version("dbt-core"))
+
+
 def default_resources() -> dict[str, object]:
     """Resources bound in the Definitions: paths from the environment, dbt from the project."""
     return {
@@ -58,7 +74,7 @@ def default_resources() -> dict[str, object]:
             landing_dir=dg.EnvVar(ENV_LANDING),
             out_dir=dg.EnvVar(ENV_OUT),
         ),
-        "dbt": DbtCliResource(
+        "dbt": LocalDbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
             # the dbt of this environment, whether or not its bin directory is on PATH
