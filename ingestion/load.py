@@ -172,7 +172,7 @@ def _reason_text(reasons: Sequence[Reason]) -> Reason | None:
 
 
 class _GroupRun:
-    """The work of one ingest_group call, on one connection inside one transaction."""
+    """The work of one ingest_group call on one connection: read, type, check, load."""
 
     def __init__(
         self,

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
 CHUNK_BYTES = 1 << 20
@@ -129,7 +131,9 @@ def read_csv_table(
             con.execute(_csv_sql(table, ", delim = ','"), params)
             start = _start(con, table, first_rows)
     except duckdb.Error as exc:
-        raise FileRejected("csv_unreadable", error=_first_line(exc)) from exc
+        # DuckDB names the file it read (maybe a temporary copy); the ledger names it already
+        error = _first_line(exc).replace(f'"{source}"', "").replace(str(source), "")
+        raise FileRejected("csv_unreadable", error=error) from exc
     finally:
         if source != path:
             source.unlink(missing_ok=True)
@@ -171,6 +175,16 @@ def cell_text(value: object) -> str | None:
     return convert(value)
 
 
+def _text_array(cells: Sequence[object]) -> pa.Array:
+    """A column of cells as an arrow string array, empty cells NULL."""
+    try:
+        # a column of text only (the usual case) converts in C
+        text = pa.array(cells, type=pa.string())
+        return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([cell_text(v) for v in cells], type=pa.string())
+
+
 def open_workbook(path: Path) -> CalamineWorkbook:
     """Open a workbook, or FileRejected when it is corrupt or not a workbook."""
     try:
@@ -191,13 +205,9 @@ def read_sheet_table(
         rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
         raise FileRejected("workbook_unreadable", error=_first_line(exc)) from exc
-    width = max((len(r) for r in rows), default=0)
-    if width == 0:
+    if not any(rows):
         raise FileRejected("file_empty")
-    columns: dict[str, pa.Array] = {}
-    for i in range(width):
-        cells = [cell_text(r[i]) if i < len(r) else None for r in rows]
-        columns[f"column{i}"] = pa.array(cells, type=pa.string())
+    columns = {f"column{i}": _text_array(cells) for i, cells in enumerate(zip_longest(*rows))}
     arrow_table = pa.table(columns)
     view = f"{table}_arrow"
     con.register(view, arrow_table)

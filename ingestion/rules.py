@@ -1,13 +1,13 @@
 """Row rules as DuckDB SQL, generated from sources.yaml (cell types and constraints, repeated
 keys) plus the rules across rows and tables of SPEC §3 written out below.
 
-The staged rows of a source (all VARCHAR, one table for all its files) become a typed table:
+The staged rows of a source (all VARCHAR, one view over all its files) become a typed table:
 each column holds its typed value and an error code (NULL = fine). The common spelling of a
 value takes a fast path; only the cells that fail it are normalised (NFKC full-width → ASCII,
 white space trimmed) and parsed again, so millions of rows cost a few vectorised passes. The
-cross-row and cross-table rules add one boolean per rule. A row with any error is quarantined
-with every broken rule named, in this order: the columns' own rules, repeated keys, then the
-rules across rows and tables.
+cross-row and cross-table rules add one boolean per rule, kept only for the rows that break
+something. A row with any error is quarantined with every broken rule named, in this order: the
+columns' own rules, repeated keys, then the rules across rows and tables.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ _WHITE_SPACE_CODES = ", ".join(str(ord(c)) for c in WHITE_SPACE)
 # NFKC for what matters in a cell: full-width ASCII (ＡＢＣ１２３，．) → ASCII
 _FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 _HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
-_LIST_SEPARATORS = "[、,;，；]"
+# 、 , ; (full or half width) and line breaks or spaces (several values in one Excel cell)
+_LIST_SEPARATORS = "[、,;，；\\s\\x{3000}]"
 ENUM_LIST_JOINER = "、"
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 # Excel's day 0 for serial dates (it counts 1900 as a leap year, so serials from March 1900 on

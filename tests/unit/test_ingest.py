@@ -840,3 +840,28 @@ def test_region_under_a_quarantined_parent_is_quarantined(landing: Path, db: Pat
 def test_every_group_has_a_result_in_dependency_order(landing: Path, db: Path) -> None:
     results = ingest_all(landing, db, RUN_DATE)
     assert [r.group for r in results] == list(SOURCE_GROUPS)
+
+
+def test_monitoring_workbook_reads_its_first_sheet(landing: Path, db: Path) -> None:
+    standard_survey(landing)
+    write_xlsx(
+        landing / "monitoring" / "2023" / f"{COUNTY}.xlsx",
+        {"Sheet1": [EPISODE_HEADER, episode("H01")], "Sheet2": [["x"]]},
+    )
+    results = run_all(landing, db)
+    [row] = results["monitoring_episodes"].ledger
+    assert (row.sheet, row.status, row.rows_loaded) == ("Sheet1", "loaded", 1)
+
+
+def test_utf16_csv_with_bom_is_read(landing: Path, db: Path) -> None:
+    standard_survey(landing)
+    write_csv(
+        landing / "monitoring" / "2023" / f"{COUNTY}.csv",
+        EPISODE_HEADER,
+        [episode("H01")],
+        encoding="utf-16",
+    )
+    run_all(landing, db)
+    assert query(db, "select household_id, category from raw.monitoring_episodes") == [
+        ("H01", "脱贫不稳定户")
+    ]

@@ -202,6 +202,14 @@ def test_enum_list_is_split_on_any_separator_and_joined_by_dunhao(config) -> Non
     ]
 
 
+def test_enum_list_accepts_values_on_separate_lines_of_a_cell(config) -> None:
+    risk_types = column(config, "monitoring_episodes", "risk_types")
+    assert values_of(check(config, risk_types, ["因病\n因残", "因病 因学"])) == [
+        "因病、因残",
+        "因病、因学",
+    ]
+
+
 def test_enum_list_with_an_unknown_value_is_an_error(config) -> None:
     risk_types = column(config, "monitoring_episodes", "risk_types")
     reasons = reasons_of(check(config, risk_types, ["因病、因穷", "、"]))
