@@ -21,7 +21,7 @@ def check_character(first17: str) -> str:
 
 
 def is_valid(id_number: str) -> bool:
-    """True when the ID number has 18 characters, a real birth date and a matching check character."""
+    """True for 18 characters with a real birth date and the matching check character."""
     from datetime import date
 
     s = id_number.strip().upper()
