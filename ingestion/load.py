@@ -51,7 +51,7 @@ SOURCE_GROUPS: dict[str, list[str]] = {
     "measures": ["measures"],
 }
 # raw tables a group looks up, so the group that loads them must have run
-_NEEDS: dict[str, tuple[str, ...]] = {
+GROUP_NEEDS: dict[str, tuple[str, ...]] = {
     "survey": ("regions",),
     "monitoring_episodes": ("regions", "households"),
     "measures": ("regions", "households"),
@@ -609,7 +609,7 @@ def _check_inputs(landing_dir: Path, sources: list[Source], files: list[LandingF
 
 
 def _check_upstream(con: duckdb.DuckDBPyConnection, group: str) -> None:
-    for table in _NEEDS.get(group, ()):
+    for table in GROUP_NEEDS.get(group, ()):
         if not _table_exists(con, "raw", table):
             raise IngestionError(
                 f"raw.{table}", f"load it before the {group} group / 请先导入 {table}"

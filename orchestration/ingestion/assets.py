@@ -5,19 +5,10 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from ingestion.load import SOURCE_GROUPS, GroupResult, ingest_group
+from ingestion.load import GROUP_NEEDS, SOURCE_GROUPS, GroupResult, ingest_group
 from orchestration.resources import FangpinPaths
 
 GROUP_NAME = "ingestion"
-# Groups that must be loaded before a group can check its references.
-UPSTREAM_GROUPS: dict[str, list[str]] = {
-    "regions": [],
-    "monitoring_lines": ["regions"],
-    "rural_growth": ["regions"],
-    "survey": ["regions", "monitoring_lines"],
-    "monitoring_episodes": ["survey"],
-    "measures": ["survey"],
-}
 
 
 def raw_key(table: str) -> dg.AssetKey:
@@ -26,9 +17,8 @@ def raw_key(table: str) -> dg.AssetKey:
 
 
 def _deps(group: str) -> list[dg.AssetKey]:
-    return [
-        raw_key(table) for upstream in UPSTREAM_GROUPS[group] for table in SOURCE_GROUPS[upstream]
-    ]
+    """The raw tables a group looks up (village codes, households) must be loaded first."""
+    return [raw_key(table) for table in GROUP_NEEDS.get(group, ())]
 
 
 def _ledger_markdown(result: GroupResult) -> str:
