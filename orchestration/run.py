@@ -36,6 +36,7 @@ class RunOutcome:
     checks: list[CheckOutcome] = field(default_factory=list)
     published: Path | None = None
     quarantine_reasons: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def not_published_reason(self) -> str | None:
@@ -59,6 +60,7 @@ class RunOutcome:
             "ledger_by_source": self.ledger,
             "quarantine_reasons": self.quarantine_reasons,
             "checks": [check.__dict__ for check in self.checks],
+            "steps": self.steps,
         }
 
     @property
@@ -101,6 +103,30 @@ def _step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
             message = error.message.strip() if error is not None else "unknown error"
             errors.append(f"{event.step_key}: {message}")
     return errors
+
+
+STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_SKIPPED,
+}
+
+
+def step_timings(instance: dg.DagsterInstance, run_id: str) -> list[dict[str, Any]]:
+    """Start, end (Unix seconds) and outcome of every step of a run, in start order."""
+    steps: dict[str, dict[str, Any]] = {}
+    for entry in instance.all_logs(run_id, of_type=STEP_EVENTS):
+        step = steps.setdefault(entry.step_key, {"step": entry.step_key, "status": "started"})
+        if entry.dagster_event_type == dg.DagsterEventType.STEP_START:
+            step["start"] = entry.timestamp
+        else:
+            step["end"] = entry.timestamp
+            step["status"] = entry.dagster_event_type.value.removeprefix("STEP_").lower()
+    for step in steps.values():
+        if "start" in step and "end" in step:
+            step["wall_s"] = round(step["end"] - step["start"], 3)
+    return sorted(steps.values(), key=lambda s: s.get("start", s.get("end", 0.0)))
 
 
 def ledger_by_source(restricted_db: Path) -> list[dict[str, Any]]:
@@ -204,12 +230,13 @@ def run_pipeline(
         instance = instance or dg.DagsterInstance.get()
         # Dagster's event log and dbt's output go to the run log; the caller prints the summary
         with (
-            (out / RUN_LOG).open("w", encoding="utf-8") as log,
+            (out / RUN_LOG).open("w", encoding="utf-8", buffering=1) as log,
             contextlib.redirect_stdout(log),
             contextlib.redirect_stderr(log),
         ):
             try:
                 result = job.execute_in_process(instance=instance, raise_on_error=False)
+                steps = step_timings(instance, result.run_id)
             finally:
                 if owns_instance:
                     instance.dispose()
@@ -226,6 +253,7 @@ def run_pipeline(
         out_dir=out.resolve(),
         ledger=ledger_by_source(out / "restricted.duckdb"),
         quarantine_reasons=quarantine_reasons(out / "restricted.duckdb"),
+        steps=steps,
         checks=_check_outcomes(result),
         published=Path(out / "published" / "warehouse.duckdb").resolve() if published else None,
     )
