@@ -26,7 +26,9 @@ MART_KEYS = sorted(
 def published_warehouse(
     context: AssetExecutionContext, paths: FangpinPaths
 ) -> dg.MaterializeResult:
-    publication = publish_warehouse(paths.warehouse_db, paths.published_dir, run_id=context.run_id)
+    publication = publish_warehouse(
+        paths.warehouse_db, paths.published_dir, run_id=context.run.run_id
+    )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(publication.path)),

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingestion.generator import generate
-from ingestion.idnumber import is_valid
 from tests.integration import planted
 
 pytestmark = pytest.mark.integration
@@ -42,25 +39,6 @@ def mart_digest(warehouse: Path) -> dict[str, str]:
             rows = con.execute(f"select * from marts.{mart} order by all").fetchall()
             digests[mart] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return digests
-
-
-@pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    landing = tmp_path_factory.mktemp("pipeline") / "landing"
-    generate(
-        out_dir=landing, households=600, seed=7, years=[2021, 2022, 2023], fmt="mixed",
-        error_rate=0.01,
-    )  # fmt: skip
-    planted.plant(landing)
-    return landing
-
-
-@pytest.fixture(scope="module")
-def run(landing: Path, tmp_path_factory: pytest.TempPathFactory, pipeline_runner):
-    out = tmp_path_factory.mktemp("out")
-    outcome = pipeline_runner(landing, out)
-    assert outcome.success, outcome.summary_text
-    return outcome
 
 
 def test_every_file_is_accounted_for(run) -> None:
@@ -186,34 +164,6 @@ def test_business_checks_report_findings_without_failing_the_run(run) -> None:
     c3 = next(c for (asset, name), c in by_name.items() if "c3" in name.lower())
     assert c3.severity == "WARN"
     assert any(name.startswith("gx_") for name in names), names
-
-
-def test_warehouse_holds_no_identifiers(run, landing: Path) -> None:
-    warehouse = run.out_dir / "warehouse.duckdb"
-    ids = [planted.id_number(h.county, h.members[0][0], 11) for h in planted.HOUSEHOLDS]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type like 'VARCHAR%'"
-        ).fetchall()
-        for schema, table, column in columns:
-            hits = con.execute(
-                f'select count(*) from "{schema}"."{table}" '
-                f'where "{column}" in (select unnest(?)) or "{column}" like \'王大%\'',
-                [ids],
-            ).fetchone()[0]
-            assert hits == 0, f"{schema}.{table}.{column} holds an identifier or a name"
-            shaped = con.execute(
-                f'select distinct "{column}" from "{schema}"."{table}" '
-                f"where regexp_matches(\"{column}\", '\\d{{17}}[\\dXx]')"
-            ).fetchall()
-            id_like = [
-                token
-                for (value,) in shaped
-                for token in re.findall(r"(?<!\d)\d{17}[\dXx](?!\d)", value)
-                if is_valid(token)
-            ]
-            assert id_like == [], f"{schema}.{table}.{column} holds ID numbers"
 
 
 def test_rerun_on_same_files_leaves_identical_marts(run, landing, pipeline_runner) -> None:
