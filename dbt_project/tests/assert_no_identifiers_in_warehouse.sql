@@ -6,6 +6,16 @@
 -- depends_on: {{ ref('dim_member') }}
 -- depends_on: {{ ref('dim_household') }}
 -- depends_on: {{ ref('fct_assistance_measure') }}
+-- depends_on: {{ ref('stg_restricted__sector_medical') }}
+-- depends_on: {{ ref('stg_restricted__sector_civil_affairs') }}
+-- depends_on: {{ ref('stg_restricted__sector_employment') }}
+-- depends_on: {{ ref('stg_restricted__sector_education') }}
+-- depends_on: {{ ref('stg_restricted__sector_housing') }}
+-- depends_on: {{ ref('stg_restricted__sector_emergency') }}
+-- depends_on: {{ ref('stg_restricted__sector_disability') }}
+-- depends_on: {{ ref('stg_restricted__applications') }}
+-- depends_on: {{ ref('fct_sector_alert') }}
+-- depends_on: {{ ref('fct_application') }}
 select
     table_schema,
     table_name,

@@ -1,0 +1,28 @@
+-- 住建 dangerous-housing assessments, keyed by 户编号 (no personal identifier).
+{%- set columns = [
+    ("danger_grade", "varchar"),
+    ("assessed_date", "date"),
+    ("department", "varchar"),
+    ("record_month", "date"),
+    ("household_id", "varchar"),
+    ("match_survey_year", "integer"),
+    ("source_file", "varchar"),
+    ("source_sheet", "varchar"),
+    ("source_row_number", "integer"),
+] %}
+
+with source as (
+    select * from {{ restricted_source_or_empty('sector_housing', columns) }} as raw_rows
+)
+
+select
+    cast(department as varchar) as department,
+    cast(record_month as date) as record_month,
+    cast(household_id as varchar) as household_id,
+    cast(match_survey_year as integer) as match_survey_year,
+    cast(danger_grade as varchar) as danger_grade,
+    cast(assessed_date as date) as assessed_date,
+    source_file,
+    source_sheet,
+    source_row_number
+from source
