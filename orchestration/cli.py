@@ -1,7 +1,8 @@
-"""`fangpin` command line: generate a landing area, run the pipeline through Dagster.
+"""`fangpin` command line: generate a landing area, run the pipeline through Dagster, report.
 
 `fangpin run` executes the same Dagster job as `dagster dev` (in-process, resources pointed at
-`--landing` and `--out`); there is no second pipeline for the command line.
+`--landing` and `--out`); there is no second pipeline for the command line. After the job it
+renders the latest quarter's report with the function the Dagster report asset calls.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from orchestration.environment import DEMO_SALT, ENV_SALT, set_paths
-from orchestration.lock import RunLockedError
+from orchestration.environment import DEMO_SALT, ENV_OUT, ENV_SALT, set_paths
+from orchestration.lock import RunLockedError, run_lock
+
+if TYPE_CHECKING:
+    from reporting.report import ReportFiles
 
 
 class UsageError(Exception):
@@ -72,6 +77,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not outcome.success:
         print(f"fangpin run failed: {outcome.error}", file=sys.stderr)
         return 1
+    try:
+        files = render_latest_report(Path(args.out))
+    except UsageError as exc:
+        print(f"fangpin run: the quarterly report was not rendered: {exc}", file=sys.stderr)
+        return 1
+    print(f"{'report ' + files.quarter + ':':<26}{files.html}")
+    print(f"{'focus lists ' + files.quarter + ':':<26}{files.xlsx}")
+    return 0
+
+
+def render_latest_report(out: Path) -> ReportFiles:
+    """The report of the latest quarter of the warehouse in `out`, into `out`/reports."""
+    from orchestration.resources import FangpinPaths
+    from reporting.fonts import CjkFontMissingError
+    from reporting.marts import ReportInputError, latest_quarter
+    from reporting.report import render_report
+
+    paths = FangpinPaths(landing_dir="", out_dir=str(out))
+    try:
+        with run_lock(out):
+            quarter = latest_quarter(paths.warehouse_db)
+            return render_report(paths.warehouse_db, quarter, paths.reports_dir)
+    except (ReportInputError, CjkFontMissingError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def default_report_warehouse() -> Path:
+    """The analysts' published warehouse of the default output directory."""
+    return Path(os.environ[ENV_OUT]) / "published" / "warehouse.duckdb"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reporting.fonts import CjkFontMissingError
+    from reporting.marts import ReportInputError, open_warehouse, quarters
+    from reporting.report import render_report
+
+    warehouse = Path(args.warehouse) if args.warehouse else default_report_warehouse()
+    try:
+        if args.quarter == ["all"]:
+            with open_warehouse(warehouse) as con:
+                wanted = quarters(con)
+        else:
+            wanted = args.quarter
+        for quarter in wanted:
+            files = render_report(warehouse, quarter, Path(args.out), lang=args.lang)
+            print(f"{files.quarter}: {files.html}")
+            print(f"{files.quarter}: {files.xlsx}")
+    except (ReportInputError, CjkFontMissingError) as exc:
+        raise UsageError(str(exc)) from exc
     return 0
 
 
@@ -95,6 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output directory for the stores and summary")
     run.add_argument("--demo", action="store_true", help="demonstration run with the demo salt")
     run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser(
+        "report", help="render the quarterly assessment report (HTML and xlsx) from the marts"
+    )
+    report.add_argument(
+        "--quarter",
+        required=True,
+        nargs="+",
+        help="quarter(s) such as 2023Q4, or `all` for every quarter of the warehouse",
+    )
+    report.add_argument("--out", required=True, help="directory for the report files")
+    report.add_argument(
+        "--warehouse",
+        help="warehouse file (default: the published one, $FANGPIN_OUT/published/warehouse.duckdb)",
+    )
+    report.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default zh)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -7,6 +7,7 @@ import dagster as dg
 from ingestion.fingerprint import group_fingerprints
 from ingestion.load import SOURCE_GROUPS
 from orchestration.ingestion.assets import raw_key
+from orchestration.reporting.definitions import report_selection
 from orchestration.resources import FangpinPaths
 
 
@@ -28,9 +29,12 @@ def landing_sensor(context: dg.SensorEvaluationContext, paths: FangpinPaths):
     groups = changed_groups(previous, current)
     if not groups:
         return dg.SkipReason("no new or changed landing files")
-    selection = dg.AssetSelection.assets(
-        *(raw_key(table) for group in groups for table in SOURCE_GROUPS[group])
-    ).downstream()
+    selection = (
+        dg.AssetSelection.assets(
+            *(raw_key(table) for group in groups for table in SOURCE_GROUPS[group])
+        ).downstream()
+        - report_selection
+    )  # the quarterly report runs per quarter, on its schedule
     keys = selection.resolve(context.repository_def.asset_graph)
     context.update_cursor(json.dumps(current, sort_keys=True))
     run_key = "landing-" + "-".join(current[group][:12] for group in groups)
