@@ -32,7 +32,11 @@ SQL_TYPES = {
     "bool": "BOOLEAN",
 }
 
-_PLACEHOLDERS = {"year": r"(?P<year>[0-9]{4})", "county": r"(?P<county>[0-9]{12}|[0-9]{6})"}
+_PLACEHOLDERS = {
+    "year": r"(?P<year>[0-9]{4})",
+    "county": r"(?P<county>[0-9]{12}|[0-9]{6})",
+    "month": r"(?P<month>[0-9]{4}-[0-9]{2})",
+}
 
 
 class ConfigError(ValueError):
@@ -67,6 +71,8 @@ class Column:
     max: int | float | None = None
     length: int | None = None
     values: tuple[str, ...] = ()
+    # reviewed misspellings of an enum value → the value (`value_aliases` in sources.yaml)
+    value_aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def sql_type(self) -> str:
@@ -98,6 +104,19 @@ class UniqueRule:
 
 
 @dataclass(frozen=True)
+class RecordMatch:
+    """How a sector record or application finds its household (SPEC §3.6).
+
+    `key` is `id_number` (a member of the latest survey up to the year of `date`) or
+    `household_id` (a loaded household); `reason` is the reasons.yaml key when none matches.
+    """
+
+    key: str
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Source:
     """A landing source: where its files are, their columns and the keys it enforces."""
 
@@ -111,11 +130,18 @@ class Source:
     key: tuple[str, ...] = ()
     unique: tuple[UniqueRule, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
+    department: str | None = None
+    match: RecordMatch | None = None
 
     @property
     def per_unit(self) -> bool:
         """True when the path gives `year` and `county_code` (survey and ledgers)."""
         return any("{year}" in f.pattern for f in self.files)
+
+    @property
+    def per_month(self) -> bool:
+        """True when the path gives the month (`record_month`) of a monthly push."""
+        return any("{month}" in f.pattern for f in self.files)
 
     def column(self, name: str) -> Column:
         """The column called `name`."""
@@ -192,6 +218,9 @@ def _column(name: str, spec: dict[str, Any], seeds_dir: Path) -> Column:
         raise ConfigError(f"column {name!r}: an {kind} needs values or values_from")
     if kind == "digits" and not spec.get("length"):
         raise ConfigError(f"column {name!r}: digits needs a length")
+    value_aliases = tuple((str(k), str(v)) for k, v in spec.get("value_aliases", {}).items())
+    if any(v not in values or k in values for k, v in value_aliases):
+        raise ConfigError(f"column {name!r}: a value alias must map a non-value to a value")
     return Column(
         name=name,
         type=kind,
@@ -202,7 +231,25 @@ def _column(name: str, spec: dict[str, Any], seeds_dir: Path) -> Column:
         max=spec.get("max"),
         length=spec.get("length"),
         values=values,
+        value_aliases=value_aliases,
     )
+
+
+def _record_match(
+    name: str, spec: dict[str, Any] | None, columns: tuple[Column, ...], reasons: dict[str, Reason]
+) -> RecordMatch | None:
+    if spec is None:
+        return None
+    match = RecordMatch(str(spec["key"]), str(spec["date"]), str(spec["reason"]))
+    types = {c.name: c.type for c in columns}
+    if (
+        match.key not in ("id_number", "household_id")
+        or match.key not in types
+        or types.get(match.date) != "date"
+        or match.reason not in reasons
+    ):
+        raise ConfigError(f"source {name!r}: match {match} names an unknown column or reason")
+    return match
 
 
 def _reasons(block: dict[str, Any], where: str) -> dict[str, Reason]:
@@ -237,6 +284,8 @@ def load_config(
                 raise ConfigError(
                     f"source {name!r}: unique rule {rule} names an unknown column or reason"
                 )
+        if any("{month}" in f.pattern for f in files) and "department" not in s:
+            raise ConfigError(f"source {name!r}: a monthly source needs a department")
         try:
             aliases = alias_map({c.name: c.aliases for c in columns})
         except ValueError as exc:
@@ -252,6 +301,8 @@ def load_config(
             key=tuple(s.get("key", ())),
             unique=unique,
             aliases=aliases,
+            department=str(s["department"]) if "department" in s else None,
+            match=_record_match(name, s.get("match"), columns, row_reasons),
         )
     enums = spec.get("enumerations", {})
     return Config(

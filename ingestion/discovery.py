@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ingestion.config import Config
@@ -26,6 +27,7 @@ class LandingFile:
     targets: tuple[SheetTarget, ...]
     year: int | None = None
     county_in_path: str | None = None
+    month: str | None = None  # YYYY-MM of a monthly push, as written in the path
 
     @property
     def county_code(self) -> str | None:
@@ -36,6 +38,14 @@ class LandingFile:
         if len(code) == 12:
             return code[:6] if code.endswith("000000") else None
         return code
+
+    @property
+    def record_month(self) -> date | None:
+        """First day of the path's month; None when there is none or it is no real month."""
+        if self.month is None:
+            return None
+        year, month = self.month.split("-")
+        return date(int(year), int(month), 1) if 1 <= int(month) <= 12 else None
 
 
 def landing_files(landing_dir: Path) -> list[str]:
@@ -73,6 +83,7 @@ def discover(landing_dir: Path, config: Config) -> tuple[list[LandingFile], list
                 targets=tuple(targets),
                 year=int(year) if year else None,
                 county_in_path=found.get("county"),
+                month=found.get("month"),
             )
         )
     return matched, ignored

@@ -49,13 +49,32 @@ SOURCE_GROUPS: dict[str, list[str]] = {
     "survey": ["households", "members", "income"],
     "monitoring_episodes": ["monitoring_episodes"],
     "measures": ["measures"],
+    "sector": [
+        "sector_medical",
+        "sector_civil_affairs",
+        "sector_employment",
+        "sector_education",
+        "sector_housing",
+        "sector_emergency",
+        "sector_disability",
+    ],
+    "applications": ["applications"],
 }
 # raw tables a group looks up, so the group that loads them must have run
 GROUP_NEEDS: dict[str, tuple[str, ...]] = {
     "survey": ("regions",),
     "monitoring_episodes": ("regions", "households"),
     "measures": ("regions", "households"),
+    "sector": ("households", "members"),
+    "applications": ("households", "members"),
 }
+# columns of a monthly push (sector records, applications) after its own (sources.yaml, `match`)
+MONTHLY_COLUMNS = (
+    ("department", "VARCHAR"),
+    ("record_month", "DATE"),
+    ("household_id", "VARCHAR"),
+    ("match_survey_year", "INTEGER"),
+)
 # a header row is the first of the first rows that names at least this many known columns
 HEADER_SEARCH_ROWS = 10
 HEADER_MIN_COLUMNS = 2
@@ -129,6 +148,10 @@ def raw_columns(source: Source) -> list[tuple[str, str]]:
     """(name, type) of `raw.<table>` for a source, in order (docs/architecture.md)."""
     unit = [("year", "INTEGER"), ("county_code", "VARCHAR")] if source.per_unit else []
     own = [(c.name, c.sql_type) for c in source.columns]
+    if source.per_month:
+        # the household a record matched (its own 户编号 or its member's) sits with the path's
+        # department and month, before the provenance
+        own = [(n, t) for n, t in own if n != "household_id"] + list(MONTHLY_COLUMNS)
     provenance = [
         ("source_file", "VARCHAR"),
         ("source_sheet", "VARCHAR"),
@@ -232,6 +255,19 @@ class _GroupRun:
                     "year",
                     self.config.file_reason(
                         "year_out_of_range", year=landing.year, year_min=lo, year_max=hi
+                    ),
+                )
+        if landing.month is not None:
+            lo, hi = self.config.date_min.replace(day=1), self.run_date.replace(day=1)
+            month = landing.record_month
+            if month is None or not lo <= month <= hi:
+                item.reject(
+                    "record_month",
+                    self.config.file_reason(
+                        "month_out_of_range",
+                        month=landing.month,
+                        month_min=lo.strftime("%Y-%m"),
+                        month_max=hi.strftime("%Y-%m"),
                     ),
                 )
         if counties is not None and landing.county_in_path is not None:
@@ -386,7 +422,8 @@ class _GroupRun:
         )
         con.execute(
             f"create or replace temp table files_{name} (_file_id integer, source_file varchar, "
-            "source_sheet varchar, year integer, county_code varchar, rejected boolean, "
+            "source_sheet varchar, year integer, county_code varchar, record_month date, "
+            "rejected boolean, "
             f"reject_column varchar, reject_zh varchar, reject_en varchar, {position_cols})"
         )
         rows = []
@@ -404,6 +441,7 @@ class _GroupRun:
                     item.sheet,
                     item.landing.year,
                     item.landing.county_code,
+                    item.landing.record_month,
                     item.rejection is not None,
                     column or None,
                     reason.zh if reason else None,

@@ -37,6 +37,9 @@ EXCEL_EPOCH = "1899-12-30"
 PATH_COLUMNS = ("year", "county_code")
 # error codes of a cell, in the order they are tested
 MISSING, MALFORMED, OUT_OF_RANGE, CHECK_CHARACTER = 1, 2, 3, 4
+# malformed ID numbers with a reason of their own: the old 15-digit form, and an ID number
+# that Excel stored as a number (5.30102E+17: its last digits are lost)
+ID_OLD_FORMAT, ID_AS_NUMBER = 5, 6
 
 _MALFORMED_REASON = {
     "integer": "not_integer",
@@ -96,6 +99,14 @@ def _first_of(*candidates: str) -> str:
     return f"case {branches} else {last} end"
 
 
+def _unaliased(column: Column, text: str, otherwise: str) -> str:
+    """SQL for `text` through the column's reviewed value aliases; `otherwise` when none."""
+    if not column.value_aliases:
+        return otherwise
+    branches = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in column.value_aliases)
+    return f"case {text} {branches} else {otherwise} end"
+
+
 def value_sql(column: Column, raw: str, config: Config) -> str:
     """SQL for the typed value of `column` from its raw cell `raw`; NULL when it does not parse."""
     x = clean_sql(raw)
@@ -143,13 +154,18 @@ def value_sql(column: Column, raw: str, config: Config) -> str:
         )
     if kind == "enum":
         values = _in_list(column.values)
-        return f"case when {raw} in {values} then {raw} when {x} in {values} then {x} end"
+        return (
+            f"case when {raw} in {values} then {raw} when {x} in {values} then {x} "
+            f"else {_unaliased(column, x, 'null')} end"
+        )
     if kind == "enum_list":
         values = "[" + ", ".join(lit(v) for v in column.values) + "]"
         parts = (
             f"list_filter(list_transform(regexp_split_to_array({x}, {lit(_LIST_SEPARATORS)}), "
             f"lambda p: trim(p, {lit(WHITE_SPACE)})), lambda p: p <> '')"
         )
+        if column.value_aliases:
+            parts = f"list_transform({parts}, lambda p: {_unaliased(column, 'p', 'p')})"
         all_known = f"len(list_filter({parts}, lambda p: not list_contains({values}, p))) = 0"
         return (
             f"case when list_contains({values}, {raw}) then {raw} "
@@ -193,7 +209,14 @@ def error_sql(column: Column, value: str, raw: str, run_date: date, date_min: da
     if column.type == "string":
         return f"case when {value} is null then {missing} end"
     blank = f"{raw} is null or {clean_sql(raw)} is null"
-    branches = [f"when {value} is null then case when {blank} then {missing} else {MALFORMED} end"]
+    malformed = str(MALFORMED)
+    if column.type == "id_number":
+        malformed = (
+            f"case when regexp_full_match({clean_sql(raw)}, '[0-9]{{15}}') then {ID_OLD_FORMAT} "
+            f"when regexp_full_match({clean_sql(raw)}, '[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+') "
+            f"then {ID_AS_NUMBER} else {MALFORMED} end"
+        )
+    branches = [f"when {value} is null then case when {blank} then {missing} else {malformed} end"]
     if column.type in ("integer", "decimal", "rate"):
         out_of_range = _range_sql(column, value)
         if out_of_range:
@@ -241,6 +264,8 @@ def cell_reasons(column: Column, config: Config, run_date: date) -> dict[int, Re
     elif column.type == "id_number":
         reasons[OUT_OF_RANGE] = config.row_reason("id_birth_date")
         reasons[CHECK_CHARACTER] = config.row_reason("id_check_character")
+        reasons[ID_OLD_FORMAT] = config.row_reason("id_old_format")
+        reasons[ID_AS_NUMBER] = config.row_reason("id_as_number")
     return reasons
 
 
@@ -263,12 +288,35 @@ def typed_sql(
         outer.append(f"{value} as {ident(c.name)}")
         outer.append(f"{error_sql(c, value, raw, run_date, config.date_min)} as {err(c.name)}")
     unit = "f.year, f.county_code, " if source.per_unit else ""
+    match, match_join = _match_sql(source)
     return (
         f"create or replace temp table {out} as "
-        f"select x._file_id, x._row, f.rejected as _rejected, {unit}{', '.join(outer)} "
+        f"select x._file_id, x._row, f.rejected as _rejected, {unit}{', '.join(outer)}{match} "
         f"from (select s._file_id, s._row, {inner} from {staged} s) x "
-        f"join {files} f on f._file_id = x._file_id"
+        f"join {files} f on f._file_id = x._file_id{match_join}"
     )
+
+
+def _match_sql(source: Source) -> tuple[str, str]:
+    """Columns and join giving a monthly record its department, month and household (§3.6).
+
+    An ID number finds the member row of the latest loaded survey whose year is at most the
+    year of the record's date: one ASOF join on raw.members, whose (year, id_number) is unique.
+    """
+    if not source.per_month:
+        return "", ""
+    head = f", {lit(source.department)} as department, f.record_month"
+    match = source.match
+    if match is None or match.key == "household_id":
+        survey_year = "null::integer as match_survey_year"
+        household = "" if match is not None else ", null::varchar as household_id"
+        return f"{head}{household}, {survey_year}", ""
+    join = (
+        " asof left join (select id_number, year, household_id from raw.members) member "
+        f"on member.id_number = x.{ident(match.key)} "
+        f"and year(x.{ident(match.date)}) >= member.year"
+    )
+    return f"{head}, member.household_id, member.year as match_survey_year", join
 
 
 @dataclass(frozen=True)
@@ -453,7 +501,40 @@ def cross_rules(source: Source, typed: dict[str, str]) -> CrossRules:
                 RowRule("end_before_start", "end_date", "t.end_date < t.start_date"),
             ),
         )
-    return CrossRules((), ())
+    matched = _record_match_rules(source)
+    if name == "sector_medical":
+        return CrossRules(
+            matched.joins,
+            (
+                *matched.rules,
+                RowRule("self_pay_exceeds_total", "self_pay", "t.self_pay > t.total_cost"),
+            ),
+        )
+    if name == "applications":
+        return CrossRules(
+            matched.joins,
+            (
+                *matched.rules,
+                RowRule("closed_before_applied", "closed_date", "t.closed_date < t.applied_date"),
+            ),
+        )
+    return matched
+
+
+def _record_match_rules(source: Source) -> CrossRules:
+    """A sector record or application must belong to a household (SPEC §3.6)."""
+    match = source.match
+    if match is None:
+        return CrossRules((), ())
+    if match.key == "household_id":
+        (rule,) = _LOADED_HOUSEHOLD.rules
+        return CrossRules(_LOADED_HOUSEHOLD.joins, (RowRule(match.reason, rule.column, rule.test),))
+    # only a valid ID number and date can be looked up; their own errors say enough otherwise
+    test = (
+        f"t.{ident(match.key)} is not null and t.{err(match.key)} is null "
+        f"and t.{err(match.date)} is null and t.household_id is null"
+    )
+    return CrossRules((), (RowRule(match.reason, match.key, test),))
 
 
 def _unique_rules(source: Source, typed: str) -> CrossRules:

@@ -46,6 +46,24 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     return Reference(risk_types, measure_types, categories, answers)
 
 
+@dataclass(frozen=True)
+class SectorReference:
+    """The sector departments and the rule thresholds, from the dbt seeds (SPEC §3.6, §6)."""
+
+    risk_of_department: dict[str, str]  # department code → the risk type its rule raises
+    thresholds: dict[str, float]  # rule_thresholds.csv: name → value
+
+
+def load_sector_reference(seeds_dir: Path = SEEDS_DIR) -> SectorReference:
+    """Read the departments and thresholds the sector rules of the warehouse apply."""
+    departments = _seed_rows(seeds_dir / "sector_departments.csv")
+    thresholds = _seed_rows(seeds_dir / "rule_thresholds.csv")
+    return SectorReference(
+        {r["department"]: r["risk_type"] for r in departments},
+        {r["threshold"]: float(r["value"]) for r in thresholds},
+    )
+
+
 def load_config(path: Path = CONFIG_PATH, reference: Reference | None = None) -> dict[str, Any]:
     """Read the calibration YAML and check its enumerations against the seeds."""
     with path.open(encoding="utf-8") as f:
@@ -58,7 +76,11 @@ def load_config(path: Path = CONFIG_PATH, reference: Reference | None = None) ->
 def _check_names(cfg: dict[str, Any], ref: Reference) -> None:
     mon, mea = cfg["monitoring"], cfg["measures"]
     used = {
-        "risk type": [*cfg["income"]["shock_kinds"], *mon["risk_weights"]],
+        "risk type": [
+            *cfg["income"]["shock_kinds"],
+            *mon["risk_weights"],
+            *cfg["applications"]["subjects"],
+        ],
         "measure type": [*mea["household_shares"], *mea["amounts"], *mea["details"]],
         "category": [c for shares in mon["category"].values() for c in shares],
     }

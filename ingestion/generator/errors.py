@@ -9,7 +9,7 @@ import numpy as np
 
 from ingestion.generator.measures import NO_AMOUNT
 from ingestion.generator.tables import Table, row_count, take_rows
-from ingestion.idnumber import CHECK_CHARS
+from ingestion.idnumber import CHECK_CHARS, WEIGHTS
 
 _ID_COLUMN = {"households": "head_id_number", "members": "id_number"}
 _AMOUNTS = {
@@ -96,3 +96,56 @@ def inject(
             amount = table["amount_yuan"]
             table["amount_yuan"] = np.where(second & (amount != NO_AMOUNT), amount + 10_000, amount)
     return table, counts
+
+
+def _unknown_ids(rng: np.random.Generator, county_code: str, n: int, known: np.ndarray):
+    """Valid ID numbers of the county that no member holds (sequence numbers 900–999)."""
+    taken = known[np.strings.slice(known.astype(str), 14, 17) >= "900"]
+    out = np.zeros(0, dtype="U18")
+    while len(out) < n:
+        birth = np.datetime64("1950-01-01") + rng.integers(0, 23_000, n).astype("timedelta64[D]")
+        ymd = np.strings.replace(np.datetime_as_string(birth, unit="D"), "-", "")
+        seq = rng.integers(900, 1000, n).astype("U3")
+        first17 = np.strings.add(np.strings.add(county_code, ymd), seq)
+        digits = np.frombuffer(first17.astype("S17").tobytes(), dtype=np.uint8).reshape(-1, 17)
+        check = np.array(list(CHECK_CHARS))[(digits.astype(np.int64) - 48) @ WEIGHTS % 11]
+        ids = np.strings.add(first17, check)
+        out = np.concatenate([out, ids[~np.isin(ids, taken)]])
+    return out[:n]
+
+
+def _unknown_households(rng: np.random.Generator, ids: np.ndarray, known: np.ndarray):
+    """户编号 of the same villages that no household has (sequence numbers 9000–9999)."""
+    taken = known[np.strings.slice(known.astype(str), 12, 16) >= "9000"]
+    out = np.strings.add(np.strings.slice(ids.astype(str), 0, 12), "9000")
+    clash = np.ones(len(ids), dtype=bool)
+    while clash.any():
+        seq = rng.integers(9000, 10_000, int(clash.sum())).astype("U4")
+        out[clash] = np.strings.add(np.strings.slice(ids[clash].astype(str), 0, 12), seq)
+        clash = np.isin(out, taken)
+    return out
+
+
+def unmatch(
+    rng: np.random.Generator,
+    table: Table,
+    rate: float,
+    county_code: str,
+    members: np.ndarray,
+    households: np.ndarray,
+) -> tuple[Table, int]:
+    """About `rate` of a sector or applications table's rows given an ID number no member holds
+    (or a 户编号 no household has): ingestion quarantines them as matching no household."""
+    n = row_count(table)
+    if rate <= 0 or n == 0:
+        return table, 0
+    rows = np.flatnonzero(rng.random(n) < rate)
+    if not len(rows):
+        return table, 0
+    table = dict(table)
+    if "id_number" in table:
+        _set_text(table, "id_number", rows, _unknown_ids(rng, county_code, len(rows), members))
+    else:
+        current = table["household_id"][rows]
+        _set_text(table, "household_id", rows, _unknown_households(rng, current, households))
+    return table, len(rows)

@@ -11,14 +11,29 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ingestion.generator.config import Reference, load_config, load_reference
+from ingestion.generator.applications import applications
+from ingestion.generator.config import (
+    Reference,
+    SectorReference,
+    load_config,
+    load_reference,
+    load_sector_reference,
+)
 from ingestion.generator.episodes import Context, monitoring_episodes
-from ingestion.generator.errors import inject
+from ingestion.generator.errors import inject, unmatch
 from ingestion.generator.income import draw_shocks, household_income, unsafe_flags
 from ingestion.generator.measures import assistance_measures
 from ingestion.generator.population import build_panel, household_years, member_years
 from ingestion.generator.regions import REGION_HEADER, County, monitoring_lines, plan_geography
+from ingestion.generator.sector import (
+    DEPARTMENTS,
+    Records,
+    alert_counts,
+    sector_context,
+    sector_records,
+)
 from ingestion.generator.tables import (
+    COLUMNS,
     CountyData,
     assign_measure_ids,
     headers,
@@ -29,11 +44,18 @@ from ingestion.generator.tables import (
     survey_tables,
 )
 from ingestion.generator.util import date, days, pick, year_start
-from ingestion.generator.writers import csv_column, write_csv, write_xlsx, xlsx_column
+from ingestion.generator.writers import (
+    append_csv,
+    csv_column,
+    write_csv,
+    write_xlsx,
+    xlsx_column,
+)
 
 Format = Literal["csv", "xlsx", "mixed"]
 # independent random streams, so that e.g. the error rate never changes the clean data
-_GEOGRAPHY, _COUNTY, _STYLE, _ERRORS = range(4)
+_GEOGRAPHY, _COUNTY, _STYLE, _ERRORS, _SECTOR, _SECTOR_FILES = range(6)
+MONTHLY_SOURCES = [f"sector_{d}" for d in DEPARTMENTS] + ["applications"]
 _SHEETS = {
     "households": "户信息",
     "members": "成员信息",
@@ -47,7 +69,12 @@ _SHEETS = {
 class GenerateSummary:
     """What a generate run wrote; also saved as <landing>.manifest.json beside the landing dir.
 
-    Counts are of the clean data; injected bad rows are counted by kind in `errors`.
+    Counts are of the clean data; injected bad rows of the survey and ledgers are counted by
+    kind in `errors`, sector records and applications made to match no household (at the same
+    rate) in `unmatched_records`. `sector_alerts` counts, per department, the alerts the
+    warehouse should find (one per household, department and month): already_monitored,
+    followed_up (raised, an episode found within the follow-up window) and overdue (raised,
+    none).
     """
 
     households: int = 0  # distinct households over all years
@@ -58,6 +85,11 @@ class GenerateSummary:
     monitored_households: int = 0
     eliminated_episodes: int = 0
     measures: int = 0
+    sector_rows: dict[str, int] = field(default_factory=dict)
+    sector_alerts: dict[str, dict[str, int]] = field(default_factory=dict)
+    applications: int = 0
+    application_rows: int = 0
+    unmatched_records: int = 0
     counties: int = 0
     villages: int = 0
     files: int = 0
@@ -70,12 +102,19 @@ class GenerateSummary:
 
     def __str__(self) -> str:
         errors = ", ".join(f"{k} {v}" for k, v in self.errors.items()) or "none"
+        alerts = ", ".join(
+            f"{kind} {sum(c.get(kind, 0) for c in self.sector_alerts.values())}"
+            for kind in ("already_monitored", "followed_up", "overdue")
+        )
         return (
             f"{self.households} households ({self.household_rows} household-years), "
             f"{self.members} members, {self.episodes} monitoring episodes of "
             f"{self.monitored_households} households ({self.eliminated_episodes} eliminated), "
             f"{self.measures} measures in {self.counties} counties / {self.villages} villages; "
-            f"{self.files} files, {self.bytes / 1e6:.1f} MB; injected errors: {errors}"
+            f"{sum(self.sector_rows.values())} sector records ({alerts} alerts), "
+            f"{self.applications} applications; "
+            f"{self.files} files, {self.bytes / 1e6:.1f} MB; injected errors: {errors}, "
+            f"unmatched sector records and applications {self.unmatched_records}"
         )
 
 
@@ -90,8 +129,10 @@ def simulate_county(
     cfg: dict[str, Any],
     ref: Reference,
     seed: int,
+    sector_ref: SectorReference | None = None,
 ) -> CountyData:
-    """Households, members, incomes, episodes and measures of one county over all years."""
+    """Households, members, incomes, episodes, measures, sector records and applications of
+    one county over all years."""
     rng = _rng(seed, _COUNTY, county.index)
     panel = build_panel(rng, county, years, cfg)
     shocks = draw_shocks(rng, panel, cfg)
@@ -131,9 +172,27 @@ def simulate_county(
     campaign = campaign + days(rng.integers(0, 31, len(years)))
     survey = campaign[None, :] + days(rng.integers(0, 100, present.shape))
     survey = np.minimum(survey, year_start(np.array(years) + 1) + days(np.full(len(years), 89)))
-    return CountyData(
+    data = CountyData(
         county.code, panel, my, hy, income, housing, water, survey, episodes, measures, ids
     )
+    sector_ctx = sector_context(
+        panel,
+        my,
+        hy,
+        income.net,
+        income.tekun,
+        housing,
+        episodes,
+        measures,
+        ref,
+        sector_ref or load_sector_reference(),
+        window_end,
+    )
+    sector_rng = _rng(seed, _SECTOR, county.index)
+    # departments first: an episode their alert led to is found through 部门筛查预警
+    data.sector = sector_records(sector_rng, sector_ctx, cfg)
+    data.applications = applications(sector_rng, sector_ctx, county.code, cfg)
+    return data
 
 
 def _prepare(out_dir: Path, manifest: Path) -> None:
@@ -171,6 +230,20 @@ class _Writer:
         self.files: list[str] = []
         self.bytes = 0
         self.errors: Counter = Counter()
+        self.unmatched = 0
+        self.last_month = np.datetime64("NaT", "M")
+        # monthly files are the province's, one per department and month: each source keeps
+        # one header style and encoding, and every county appends its rows
+        sc, fc = cfg["sector"], cfg["files"]
+        style_rng = _rng(seed, _STYLE, 1 << 20)
+        self.monthly_style: dict[str, tuple[list[str], str]] = {}
+        for i, source in enumerate(MONTHLY_SOURCES):
+            style = list(sc["header_styles"])[int(pick(style_rng, sc["header_styles"], 1)[0])]
+            names = [code for code, _, _ in COLUMNS[source]]
+            encodings = fc["csv_encodings"]
+            encoding = encodings[i % len(encodings)] if fmt == "mixed" else "utf-8"
+            self.monthly_style[source] = (headers(source, style, "", names), encoding)
+        self._monthly_files: set[str] = set()
 
     def county(self, county: County, data: CountyData, years: list[int]) -> None:
         fc = self.cfg["files"]
@@ -230,6 +303,51 @@ class _Writer:
                         f"{source}/{year}/{name}.csv", source, prepared, county_style, encoding
                     )
 
+    def monthly(self, county: County, data: CountyData) -> None:
+        """Append the county's sector records and applications to the monthly files."""
+        sc = self.cfg["sector"]
+        late_rng = _rng(self.seed, _SECTOR_FILES, county.index)
+        error_rng = _rng(self.seed, _ERRORS, county.index, 1)
+        parts: list[tuple[str, str, Records, bool]] = [
+            (f"sector/{d}", f"sector_{d}", records, True) for d, records in data.sector.items()
+        ]
+        if data.applications is not None:
+            parts.append(("applications", "applications", data.applications, False))
+        for folder, source, records, pushed in parts:
+            if not len(records):
+                continue
+            month = records.date.astype("datetime64[M]")
+            if pushed:
+                # departments push some records in a later month's file
+                late = late_rng.random(len(month)) < sc["late_push_share"]
+                lo, hi = sc["late_push_months"]
+                shift = late_rng.integers(lo, hi + 1, len(month)).astype("timedelta64[M]")
+                month = np.minimum(np.where(late, month + shift, month), self.last_month)
+            order = np.argsort(month, kind="stable")
+            names = [code for code, _, _ in COLUMNS[source]]
+            table = {c: records.columns[c][order] for c in names}
+            table, n = unmatch(
+                error_rng,
+                table,
+                self.error_rate,
+                county.code,
+                data.panel.id_number,
+                data.panel.household_id,
+            )
+            self.unmatched += n
+            kind = kinds(source)
+            columns = [csv_column(table[c], kind[c]) for c in names]
+            header, encoding = self.monthly_style[source]
+            months, starts = np.unique(month[order], return_index=True)
+            ends = np.r_[starts[1:], len(order)]
+            for m, a, b in zip(months, starts, ends, strict=True):
+                relative = f"{folder}/{np.datetime_as_string(m, unit='M')}.csv"
+                chunk = [column[a:b] for column in columns]
+                self.bytes += append_csv(self.out_dir / relative, header, chunk, encoding)
+                if relative not in self._monthly_files:
+                    self._monthly_files.add(relative)
+                    self.files.append(relative)
+
     def _columns(self, source: str, prepared, county_style, convert):
         table, style = prepared[source]
         names = optional_columns(source, county_style)
@@ -284,6 +402,8 @@ def generate(
     geography = plan_geography(int(households), cfg, _rng(seed, _GEOGRAPHY))
     lines = monitoring_lines(years, cfg)
     writer = _Writer(out_dir, fmt, cfg, ref, seed, error_rate)
+    writer.last_month = np.datetime64(f"{years[-1]}-12", "M")
+    sector_ref = load_sector_reference()
     writer.bytes += write_csv(
         out_dir / "reference/regions.csv",
         list(REGION_HEADER),
@@ -299,8 +419,17 @@ def generate(
 
     summary = GenerateSummary(seed=seed, years=years, format=fmt, error_rate=error_rate)
     for county in geography.counties:
-        data = simulate_county(county, years, lines, cfg, ref, seed)
+        data = simulate_county(county, years, lines, cfg, ref, seed, sector_ref)
         writer.county(county, data, years)
+        writer.monthly(county, data)
+        for department, records in data.sector.items():
+            summary.sector_rows[department] = summary.sector_rows.get(department, 0) + len(records)
+            found = summary.sector_alerts.setdefault(department, {})
+            for kind, n in alert_counts(records).items():
+                found[kind] = found.get(kind, 0) + n
+        if data.applications is not None:
+            summary.application_rows += len(data.applications)
+            summary.applications += len(np.unique(data.applications.columns["application_id"]))
         summary.households += len(data.panel.household_id)
         summary.household_rows += int(data.panel.present().sum())
         summary.members += len(data.panel.m_household)
@@ -314,6 +443,7 @@ def generate(
     summary.files = len(writer.files)
     summary.bytes = writer.bytes
     summary.errors = dict(sorted(writer.errors.items()))
+    summary.unmatched_records = writer.unmatched
     record = {**asdict(summary), "paths": writer.files}
     manifest.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return summary

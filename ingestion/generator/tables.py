@@ -1,8 +1,8 @@
-"""Landing tables of one county and year, typed, before formatting (SPEC §3.1–3.5)."""
+"""Landing tables of one county and year, typed, before formatting (SPEC §3.1–3.7)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from ingestion.generator.population import (
     MemberYears,
     Panel,
 )
+from ingestion.generator.sector import Records
 from ingestion.generator.util import rank_within, zfill
 
 # code name, Chinese header, kind (text | amount | int | date | bool)
@@ -85,6 +86,53 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("amount_yuan", "资金金额", "amount"),
         ("funding_source", "资金来源", "text"),
     ],
+    "sector_medical": [
+        ("id_number", "身份证号", "text"),
+        ("settlement_date", "结算日期", "date"),
+        ("total_cost", "医疗总费用", "amount"),
+        ("self_pay", "合规自付费用", "amount"),
+    ],
+    "sector_civil_affairs": [
+        ("id_number", "身份证号", "text"),
+        ("assistance_type", "救助类型", "text"),
+        ("start_date", "开始日期", "date"),
+        ("amount", "金额", "amount"),
+    ],
+    "sector_employment": [
+        ("id_number", "身份证号", "text"),
+        ("employment_status", "就业状态", "text"),
+        ("change_date", "变动日期", "date"),
+    ],
+    "sector_education": [
+        ("id_number", "身份证号", "text"),
+        ("enrolment_status", "学籍状态", "text"),
+        ("change_date", "变动日期", "date"),
+    ],
+    "sector_housing": [
+        ("household_id", "户编号", "text"),
+        ("danger_grade", "危房等级", "text"),
+        ("assessed_date", "鉴定日期", "date"),
+    ],
+    "sector_emergency": [
+        ("household_id", "户编号", "text"),
+        ("disaster_type", "灾害类型", "text"),
+        ("loss_yuan", "损失金额", "amount"),
+        ("occurred_date", "发生日期", "date"),
+    ],
+    "sector_disability": [
+        ("id_number", "身份证号", "text"),
+        ("disability_category", "残疾类别", "text"),
+        ("disability_grade", "残疾等级", "text"),
+        ("issued_date", "发证日期", "date"),
+    ],
+    "applications": [
+        ("application_id", "申请编号", "text"),
+        ("id_number", "身份证号", "text"),
+        ("applied_date", "申请日期", "date"),
+        ("subject", "申请事项", "text"),
+        ("closed_date", "办结日期", "date"),
+        ("outcome", "办理结果", "text"),
+    ],
 }
 Table = dict[str, np.ndarray]
 
@@ -104,6 +152,8 @@ class CountyData:
     episodes: Episodes
     measures: Measures
     measure_id: np.ndarray
+    sector: dict[str, Records] = field(default_factory=dict)  # by department
+    applications: Records | None = None
 
 
 def survey_tables(data: CountyData, t: int) -> dict[str, Table]:

@@ -86,3 +86,9 @@ def date(year: int, month: int, day: int) -> np.datetime64:
 
 def days(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.int64) * DAY
+
+
+def uniform_dates(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """A uniform date in [lo, hi] (both included) for each pair."""
+    span = (hi - lo) // DAY
+    return lo + days(np.floor(rng.random(len(lo)) * (span + 1)).astype(np.int64))

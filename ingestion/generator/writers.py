@@ -23,11 +23,16 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def _amount_text(cents: np.ndarray, blank_zero: bool = False) -> list[str]:
-    """Cents as yuan with two decimals; exact for any amount below 2**53 cents."""
-    text = list(map("{:.2f}".format, (cents / 100).tolist()))
-    for i in np.flatnonzero((cents == NO_AMOUNT) | ((cents == 0) if blank_zero else False)):
-        text[i] = ""
-    return text
+    """Cents as yuan with two decimals ("-12.05"), exact; empty where not given."""
+    cents = np.asarray(cents, dtype=np.int64)
+    if not len(cents):
+        return []
+    blank = (cents == NO_AMOUNT) | ((cents == 0) if blank_zero else False)
+    whole = np.abs(np.where(blank, 0, cents))
+    sign = np.where(cents < 0, "-", "")
+    text = np.strings.add(np.strings.add(sign, (whole // 100).astype(str)), ".")
+    text = np.strings.add(text, np.strings.zfill((whole % 100).astype(str), 2))
+    return np.where(blank, "", text).tolist()
 
 
 def _date_text(dates: np.ndarray) -> np.ndarray:
@@ -77,6 +82,26 @@ def write_csv(
         writer.writerow(header)
         writer.writerows(zip(*columns, strict=True))
     return path.stat().st_size
+
+
+def append_csv(
+    path: Path, header: list[str], columns: list[list[str]], encoding: str = "utf-8"
+) -> int:
+    """Append rows to a CSV file, writing the header (and a BOM) only when it is new; the bytes
+    added. Line ends as in write_csv."""
+    terminator = "\n" if encoding == "utf-8" else "\r\n"
+    new = not path.exists()
+    if new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif encoding == "utf-8-sig":
+        encoding = "utf-8"  # the BOM is at the start of the file already
+    before = 0 if new else path.stat().st_size
+    with path.open("a", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, lineterminator=terminator)
+        if new:
+            writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True))
+    return path.stat().st_size - before
 
 
 def _zip_info(name: str) -> zipfile.ZipInfo:

@@ -31,6 +31,9 @@ LANDING_FILE = re.compile(
     r"reference/(regions|monitoring_lines)\.csv"
     r"|survey/\d{4}/(\d{6}|\d{6}0{6})(\.xlsx|/(households|members|income)\.csv)"
     r"|(monitoring|measures)/\d{4}/(\d{6}|\d{6}0{6})\.(xlsx|csv)"
+    r"|sector/(medical|civil_affairs|employment|education|housing|emergency|disability)"
+    r"/\d{4}-\d{2}\.csv"
+    r"|applications/\d{4}-\d{2}\.csv"
 )
 
 
