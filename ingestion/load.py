@@ -734,3 +734,19 @@ def ingest_all(
 ) -> list[GroupResult]:
     """Load every source group, in dependency order."""
     return [ingest_group(g, landing_dir, restricted_db, run_date) for g in SOURCE_GROUPS]
+
+
+def export_quarantine(restricted_db: Path, path: Path) -> Path | None:
+    """Write audit.quarantine to a CSV (UTF-8, for the operators); None when there is none."""
+    if not restricted_db.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(restricted_db), read_only=True) as con:
+        if not _table_exists(con, "audit", "quarantine"):
+            return None
+        target = path.as_posix().replace("'", "''")
+        con.execute(
+            "copy (select * from audit.quarantine order by file, sheet, row_number) "
+            f"to '{target}' (header, delimiter ',')"
+        )
+    return path

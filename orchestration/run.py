@@ -11,9 +11,13 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from ingestion.load import export_quarantine
 from orchestration.lock import run_lock
+from reporting.findings import run_findings
 
 RUN_LOG = "run.log"
+# operators' copy of the run's rejected rows, to send back to the counties; holds identifiers
+QUARANTINE_EXPORT = "restricted_exports/quarantine.csv"
 
 
 @dataclass
@@ -37,6 +41,8 @@ class RunOutcome:
     published: Path | None = None
     quarantine_reasons: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    quarantine_export: Path | None = None
 
     @property
     def not_published_reason(self) -> str | None:
@@ -60,6 +66,8 @@ class RunOutcome:
             "ledger_by_source": self.ledger,
             "quarantine_reasons": self.quarantine_reasons,
             "checks": [check.__dict__ for check in self.checks],
+            "findings": self.findings,
+            "quarantine_export": str(self.quarantine_export) if self.quarantine_export else None,
             "steps": self.steps,
         }
 
@@ -195,6 +203,12 @@ def format_summary(outcome: RunOutcome) -> str:
         for reason in outcome.quarantine_reasons:
             where = f"{reason['source']}.{reason['column_name']}"
             lines.append(f"  {reason['rows']:>7}  {where}: {reason['reason_en']}")
+    if outcome.findings:
+        lines.append("")
+        lines.append("findings:")
+        for finding in outcome.findings:
+            key = f" {finding['key']}" if finding["key"] else ""
+            lines.append(f"  {finding['finding']}{key}: {finding['value']}")
     lines.append("")
     failed = [c for c in outcome.checks if not c.passed]
     lines.append(f"checks: {len(outcome.checks)} evaluated, {len(failed)} not passed")
@@ -205,6 +219,8 @@ def format_summary(outcome: RunOutcome) -> str:
     lines.append(f"warehouse (analysts):     {outcome.out_dir / 'warehouse.duckdb'}")
     lines.append(f"restricted (operators):   {outcome.out_dir / 'restricted.duckdb'}")
     lines.append("  quarantine: audit.quarantine · row ledger: audit.ingest_ledger")
+    if outcome.quarantine_export:
+        lines.append(f"quarantine export:        {outcome.quarantine_export}")
     if outcome.published:
         lines.append(f"published (read-only):    {outcome.published}")
     else:
@@ -254,6 +270,8 @@ def run_pipeline(
         ledger=ledger_by_source(out / "restricted.duckdb"),
         quarantine_reasons=quarantine_reasons(out / "restricted.duckdb"),
         steps=steps,
+        findings=run_findings(out / "warehouse.duckdb"),
+        quarantine_export=export_quarantine(out / "restricted.duckdb", out / QUARANTINE_EXPORT),
         checks=_check_outcomes(result),
         published=Path(out / "published" / "warehouse.duckdb").resolve() if published else None,
     )
