@@ -288,35 +288,48 @@ def typed_sql(
         outer.append(f"{value} as {ident(c.name)}")
         outer.append(f"{error_sql(c, value, raw, run_date, config.date_min)} as {err(c.name)}")
     unit = "f.year, f.county_code, " if source.per_unit else ""
-    match, match_join = _match_sql(source)
+    if not source.per_month:
+        return (
+            f"create or replace temp table {out} as "
+            f"select x._file_id, x._row, f.rejected as _rejected, {unit}{', '.join(outer)} "
+            f"from (select s._file_id, s._row, {inner} from {staged} s) x "
+            f"join {files} f on f._file_id = x._file_id"
+        )
+    match_cte, match_columns, match_join = _match_sql(source)
     return (
         f"create or replace temp table {out} as "
-        f"select x._file_id, x._row, f.rejected as _rejected, {unit}{', '.join(outer)}{match} "
-        f"from (select s._file_id, s._row, {inner} from {staged} s) x "
-        f"join {files} f on f._file_id = x._file_id{match_join}"
+        f"with x as materialized (select s._file_id, s._row, {inner} from {staged} s){match_cte} "
+        f"select x._file_id, x._row, f.rejected as _rejected, {', '.join(outer)}{match_columns} "
+        f"from x join {files} f on f._file_id = x._file_id{match_join}"
     )
 
 
-def _match_sql(source: Source) -> tuple[str, str]:
-    """Columns and join giving a monthly record its department, month and household (§3.6).
+def _match_sql(source: Source) -> tuple[str, str, str]:
+    """CTE, columns and join giving a monthly record its department, month and household (§3.6).
 
     An ID number finds the member row of the latest loaded survey whose year is at most the
-    year of the record's date: one ASOF join on raw.members, whose (year, id_number) is unique.
+    year of the record's date; (year, id_number) is unique in raw.members. A hash join from
+    the records (the smaller side) and one aggregate: an ASOF join would sort every member
+    row for every source.
     """
-    if not source.per_month:
-        return "", ""
     head = f", {lit(source.department)} as department, f.record_month"
     match = source.match
     if match is None or match.key == "household_id":
         survey_year = "null::integer as match_survey_year"
         household = "" if match is not None else ", null::varchar as household_id"
-        return f"{head}{household}, {survey_year}", ""
-    join = (
-        " asof left join (select id_number, year, household_id from raw.members) member "
-        f"on member.id_number = x.{ident(match.key)} "
-        f"and year(x.{ident(match.date)}) >= member.year"
+        return "", f"{head}{household}, {survey_year}", ""
+    cte = (
+        ", member_match as (select x._file_id, x._row, "
+        "arg_max(m.household_id, m.year) as household_id, max(m.year) as survey_year "
+        f"from x join raw.members m on m.id_number = x.{ident(match.key)} "
+        f"and m.year <= year(x.{ident(match.date)}) group by x._file_id, x._row)"
     )
-    return f"{head}, member.household_id, member.year as match_survey_year", join
+    join = (
+        " left join member_match on member_match._file_id = x._file_id "
+        "and member_match._row = x._row"
+    )
+    columns = f"{head}, member_match.household_id, member_match.survey_year as match_survey_year"
+    return cte, columns, join
 
 
 @dataclass(frozen=True)

@@ -277,7 +277,10 @@ def _episode_events(
     previous_end = np.where(same, np.r_[NAT, ep.eliminated[:-1]], NAT)
     followup = int(ctx.threshold("alert_followup_days"))
 
-    f = rows[rng.random(len(rows)) < sc["followed_up_share"]]
+    share = np.where(
+        ep.channel[rows] == ALERT_CHANNEL, sc["followed_up_share"], sc["followed_up_other_share"]
+    )
+    f = rows[rng.random(len(rows)) < share]
     lo, hi = sc["lead_days"]
     lead = rng.integers(lo, hi + 1, len(f))
     at_limit, past_limit = sc["lead_edge_shares"]
