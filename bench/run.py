@@ -32,13 +32,16 @@ Exit code 0 when every pipeline run succeeded, 1 otherwise (the table is printed
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
 import os
 import platform
+import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -100,9 +103,11 @@ class Sample:
 class TreeSampler:
     """Samples RSS and CPU time of a process and all its descendants in a background thread."""
 
-    def __init__(self, pid: int, interval: float) -> None:
+    def __init__(self, pid: int, interval: float, rss_limit: int | None = None) -> None:
         self.root = psutil.Process(pid)
         self.interval = interval
+        self.rss_limit = rss_limit
+        self.exceeded: Sample | None = None
         self.samples: list[Sample] = []
         self.max_load = os.getloadavg()[0]
         self._stop = threading.Event()
@@ -147,6 +152,11 @@ class TreeSampler:
             sample = self.sample()
             if sample is not None:
                 self.samples.append(sample)
+                if self.rss_limit and sample.rss > self.rss_limit and self.exceeded is None:
+                    # the machine is shared: stop a run before it takes all of the memory
+                    self.exceeded = sample
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(self.root.pid, signal.SIGKILL)
             self.max_load = max(self.max_load, os.getloadavg()[0])
             self._stop.wait(self.interval)
 
@@ -164,6 +174,7 @@ class Measured:
     load_end: float
     load_max: float
     output: str
+    aborted: str | None = None  # why the benchmark killed the command
 
     @property
     def wall_s(self) -> float:
@@ -179,16 +190,32 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(command: list[str], env: dict[str, str], log: Path, interval: float) -> Measured:
-    """Run `command`, sampling its process tree; its output goes to `log`."""
+def measure(
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+    interval: float,
+    rss_limit_mb: float | None = None,
+) -> Measured:
+    """Run `command` in a process group of its own, sampling its process tree; its output goes
+    to `log`. The group is killed when the tree's RSS goes above `rss_limit_mb`."""
     load_start = os.getloadavg()[0]
     cpu_before = _children_cpu()
+    limit = int(rss_limit_mb * MB) if rss_limit_mb else None
     with log.open("w", encoding="utf-8") as out:
         started = time.time()
-        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        with TreeSampler(proc.pid, interval) as sampler:
+        proc = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        with TreeSampler(proc.pid, interval, limit) as sampler:
             returncode = proc.wait()
             ended = time.time()
+    aborted = None
+    if sampler.exceeded is not None:
+        aborted = (
+            f"killed by the benchmark: RSS of the process tree {sampler.exceeded.rss / MB:,.0f} MB "
+            f"above the limit of {rss_limit_mb:,.0f} MB"
+        )
     return Measured(
         returncode=returncode,
         started=started,
@@ -200,6 +227,7 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float)
         load_end=os.getloadavg()[0],
         load_max=max(sampler.max_load, os.getloadavg()[0]),
         output=log.read_text(encoding="utf-8", errors="replace"),
+        aborted=aborted,
     )
 
 
@@ -560,32 +588,75 @@ def make_dagster_home(path: Path) -> Path:
     return path
 
 
+LOG_STEP = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - \w+ - [^ ]+ - [^ ]+ - \d+ - "
+    r"(?P<step>[^ ]+) - (?P<event>STEP_START|STEP_SUCCESS|STEP_FAILURE) - "
+)
+
+
+def steps_from_log(run_log: Path, ended: float) -> list[dict[str, Any]]:
+    """Steps with start and end (to the second) from Dagster's lines in the run log: for a run
+    that ended before writing its summary. A step still running ends when the run `ended`."""
+    if not run_log.exists():
+        return []
+    steps: dict[str, dict[str, Any]] = {}
+    for line in run_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = LOG_STEP.match(line)
+        if match is None:
+            continue
+        stamp = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S %z").timestamp()
+        step = steps.setdefault(match["step"], {"step": match["step"], "status": "started"})
+        if match["event"] == "STEP_START":
+            step["start"] = stamp
+        else:
+            step["end"] = stamp + 1.0  # the second it ended in, to its end
+            step["status"] = match["event"].removeprefix("STEP_").lower()
+    for step in steps.values():
+        step.setdefault("end", ended)
+        if "start" in step:
+            step["start"] = min(step["start"], step["end"])
+    return sorted(steps.values(), key=lambda s: s.get("start", 0.0))
+
+
+def run_id_from_log(run_log: Path) -> str:
+    """The Dagster run id named in the run log's event lines."""
+    if run_log.exists():
+        with run_log.open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.split(" - ")
+                if len(parts) > 4 and parts[1] == "dagster" and len(parts[4]) == 36:
+                    return parts[4]
+    return ""
+
+
 def run_pipeline(
-    landing: Path, out: Path, env: dict[str, str], interval: float, top: int
+    landing: Path, out: Path, env: dict[str, str], args: argparse.Namespace
 ) -> dict[str, Any]:
     """`fangpin run` once, measured; its figures per stage."""
     out.mkdir(parents=True, exist_ok=True)
     summary_path = out / "run_summary.json"
     summary_path.unlink(missing_ok=True)
     command = [str(FANGPIN), "run", "--demo", "--landing", str(landing), "--out", str(out)]
-    run = measure(command, env, out / "bench-cli.log", interval)
+    run = measure(command, env, out / "bench-cli.log", args.interval, args.rss_limit_mb)
     summary: dict[str, Any] = {}
     summary_written = run.ended
     if summary_path.exists():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         summary_written = summary_path.stat().st_mtime
-    steps = summary.get("steps", [])
+    steps = summary.get("steps") or steps_from_log(out / "run.log", run.ended)
+    run_id = summary.get("run_id") or run_id_from_log(out / "run.log")
     rows_by_group: dict[str, int] = {}
     for row in summary.get("ledger_by_source", []):
         group = group_of_source(row["source"])
         rows_by_group[group] = rows_by_group.get(group, 0) + int(row["rows_read"])
     spans = intervals(run, steps, summary_written)
     stages = stage_figures(run, spans, rows_by_group)
-    run_id = summary.get("run_id", "")
     return {
         "exit_code": run.returncode,
         "success": run.returncode == 0,
-        "error": summary.get("error") or (None if run.returncode == 0 else _tail(run.output)),
+        "error": run.aborted
+        or summary.get("error")
+        or (None if run.returncode == 0 else _tail(run.output)),
         "run_id": run_id,
         "wall_s": round(run.wall_s, 3),
         "cpu_s": round(run.cpu_s, 3),
@@ -596,7 +667,7 @@ def run_pipeline(
         "samples": len(run.samples),
         "stages": [_rounded(asdict(s)) for s in stages],
         "steps": step_figures(run, spans),
-        "dbt": dbt_profile(dbt_run_results(run_id), top) if run_id else {},
+        "dbt": dbt_profile(dbt_run_results(run_id), args.top) if run_id else {},
     }
 
 
@@ -888,7 +959,7 @@ def bench_size(args: argparse.Namespace, size: int, env: dict[str, str]) -> dict
         shutil.rmtree(out)
     env = {**env, "DAGSTER_HOME": str(make_dagster_home(data_dir / f"dagster-home-{size}"))}
     print(f"[{size:,}] fangpin run ...", flush=True)
-    pipeline = run_pipeline(landing.path, out, env, args.interval, args.top)
+    pipeline = run_pipeline(landing.path, out, env, args)
     result: dict[str, Any] = {
         "size": size,
         "format": args.format,
@@ -922,7 +993,7 @@ def bench_size(args: argparse.Namespace, size: int, env: dict[str, str]) -> dict
     if pipeline["success"] and not args.no_rerun:
         print(f"[{size:,}] rerun after one county's file changed ...", flush=True)
         with county_changed(landing.path) as changed:
-            rerun = run_pipeline(landing.path, out, env, args.interval, args.top)
+            rerun = run_pipeline(landing.path, out, env, args)
         rerun["changed_file"] = str(changed.relative_to(landing.path))
         rerun["share"] = rerun["wall_s"] / pipeline["wall_s"]
         result["rerun"] = rerun
@@ -972,6 +1043,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-rate", type=float, default=0.002)
     parser.add_argument("--interval", type=float, default=0.2, help="sampling interval, seconds")
     parser.add_argument("--top", type=int, default=10, help="slowest dbt nodes to list")
+    parser.add_argument(
+        "--rss-limit-mb",
+        type=float,
+        default=14_000,
+        help="kill a run whose process tree goes above this RSS (the machine is shared); 0: none",
+    )
     parser.add_argument("--no-rerun", action="store_true", help="skip the rerun")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor")
     args = parser.parse_args(argv)

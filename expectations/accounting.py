@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from ingestion import store
 
 
 @dataclass
@@ -76,7 +76,7 @@ order by ledger.file, ledger.sheet
 
 def check_accounting(table: str, restricted_db: Path) -> AccountingOutcome:
     """Per landing file of `table`: read = loaded + quarantined, and both match the stores."""
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         rows = con.execute(ACCOUNTING_SQL.format(table=table), {"source": table}).fetchall()
         orphans = con.execute(
             f"select count(*) from raw.{table} where source_file not in "

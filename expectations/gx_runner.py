@@ -41,6 +41,7 @@ from expectations.references import (
     source_spec,
 )
 from expectations.sql import quote_identifier, relation_name, table_columns
+from ingestion import store
 
 LANDING_TABLES: tuple[str, ...] = (
     "regions",
@@ -113,7 +114,7 @@ def run_landing_suite(
     pii = pii_columns(table, sources_yaml)
 
     declared = _declared_columns(table, sources_yaml)
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         existing = table_columns(con, RAW_SCHEMA, table)
         if not existing:
             return _missing_table_outcome(table, "gx", sources_yaml)
@@ -127,38 +128,64 @@ def run_landing_suite(
         usable_derived = {
             name: sql for name, sql in derived.items() if not _identifiers(sql) & missing
         }
-        frame = _read_batch(
-            con, table, [c for c in existing if c in needed], usable_derived, sample_rows
-        )
+        unusable = missing | (set(derived) - set(usable_derived))
+        if unusable:
+            suite = _without_columns(suite, unusable)
+        results = [
+            ExpectationResult(
+                expectation_type="expect_column_to_exist",
+                column=column,
+                success=False,
+                message=f"column {column} is missing from {RAW_SCHEMA}.{table}",
+            )
+            for column in sorted(missing)
+        ]
+        evaluated_rows = _batch_rows(con, table, sample_rows)
+        # one batch per set of columns the expectations read: a province's members table as
+        # one pandas frame of every checked column would take many gigabytes; each
+        # expectation still sees every row of its columns, so results are those of the whole
+        validated = []
+        for columns, expectations in _column_groups(suite, usable_derived):
+            frame = _read_batch(
+                con,
+                table,
+                [c for c in existing if c in columns],
+                {n: q for n, q in usable_derived.items() if n in columns},
+                sample_rows,
+            )
+            part = gx.ExpectationSuite(name=suite.name, expectations=expectations)
+            validated += _validate(frame, part).results
+            del frame
 
-    unusable = missing | (set(derived) - set(usable_derived))
-    if unusable:
-        suite = _without_columns(suite, unusable)
-    results = [
-        ExpectationResult(
-            expectation_type="expect_column_to_exist",
-            column=column,
-            success=False,
-            message=f"column {column} is missing from {RAW_SCHEMA}.{table}",
-        )
-        for column in sorted(missing)
-    ]
-    if suite.expectations:
-        validation = _validate(frame, suite)
-        # GX groups expectations by metric; report them in the order the suite lists them
-        order = {_identity(e.configuration): i for i, e in enumerate(suite.expectations)}
-        ordered = sorted(
-            validation.results,
-            key=lambda r: order.get(_identity(r.expectation_config), len(order)),
-        )
-        results += [_expectation_result(r, pii) for r in ordered]
+    # GX groups expectations by metric; report them in the order the suite lists them
+    order = {_identity(e.configuration): i for i, e in enumerate(suite.expectations)}
+    ordered = sorted(
+        validated, key=lambda r: order.get(_identity(r.expectation_config), len(order))
+    )
+    results += [_expectation_result(r, pii) for r in ordered]
     return SuiteOutcome(
         table=table,
         success=all(r.success for r in results),
-        evaluated_rows=len(frame),
+        evaluated_rows=evaluated_rows,
         results=results,
         suite="gx",
     )
+
+
+def _column_groups(
+    suite: gx.ExpectationSuite, derived: Mapping[str, str]
+) -> list[tuple[frozenset[str], list[Any]]]:
+    """The suite's expectations grouped by the set of columns (own or derived) they read."""
+    groups: dict[frozenset[str], list[Any]] = {}
+    for expectation in suite.expectations:
+        columns = frozenset(_referenced_columns(expectation.configuration.kwargs))
+        groups.setdefault(columns, []).append(expectation.configuration.to_domain_obj())
+    return list(groups.items())
+
+
+def _batch_rows(con: duckdb.DuckDBPyConnection, table: str, sample_rows: int | None) -> int:
+    (count,) = con.execute(f"select count(*) from {relation_name(RAW_SCHEMA, table)}").fetchone()
+    return min(count, sample_rows) if sample_rows is not None else count
 
 
 def run_landing_sql_checks(
@@ -178,7 +205,7 @@ def run_landing_sql_checks(
     optional = bool(spec.get("optional", False))
     pii = pii_columns(table, sources_yaml)
 
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         existing = table_columns(con, RAW_SCHEMA, table)
         if not existing:
             return _missing_table_outcome(table, "sql", sources_yaml)

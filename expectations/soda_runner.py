@@ -27,6 +27,7 @@ from soda_core.contracts.contract_verification import CheckOutcome, CheckResult
 
 from expectations.outcomes import ContractCheckResult, ContractOutcome, Level, jsonable
 from expectations.sql import quote_identifier, relation_name
+from ingestion import store
 
 MARTS: tuple[str, ...] = ("mart_county_income_targets", "mart_measure_completeness")
 CONTRACTS_DIR = Path(__file__).resolve().parent / "soda"
@@ -90,7 +91,7 @@ def verify_mart_contract(
     conditions = _failing_row_conditions(contract, relation)
 
     checks: list[ContractCheckResult] = []
-    with duckdb.connect(str(warehouse_db), read_only=True) as con:
+    with store.connect(warehouse_db, read_only=True) as con:
         for check_result in results[0].check_results:
             check = check_result.check
             outcome = _OUTCOMES.get(check_result.outcome, str(check_result.outcome))

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ingestion import store
 from ingestion.config import Config, Reason, Source, load_config
 from ingestion.discovery import LandingFile, discover
 from ingestion.headers import HeaderMap, map_headers, normalise_header
@@ -681,7 +682,7 @@ def ingest_group(
     _check_inputs(landing_dir, sources, files)
     restricted_db.parent.mkdir(parents=True, exist_ok=True)
     with (
-        duckdb.connect(str(restricted_db)) as con,
+        store.connect(restricted_db) as con,
         tempfile.TemporaryDirectory(prefix="fangpin-ingest-") as workdir,
     ):
         con.execute("set enable_progress_bar = false")
@@ -741,7 +742,7 @@ def export_quarantine(restricted_db: Path, path: Path) -> Path | None:
     if not restricted_db.exists():
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         if not _table_exists(con, "audit", "quarantine"):
             return None
         target = path.as_posix().replace("'", "''")

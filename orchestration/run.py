@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 
+from ingestion import store
 from ingestion.load import export_quarantine
 from orchestration.lock import run_lock
 from reporting.findings import run_findings
@@ -141,7 +141,7 @@ def ledger_by_source(restricted_db: Path) -> list[dict[str, Any]]:
     """Rows read / loaded / quarantined and rejected files per landing source."""
     if not restricted_db.exists():
         return []
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'audit' and table_name = 'ingest_ledger'"
@@ -172,7 +172,7 @@ def quarantine_reasons(restricted_db: Path, limit: int = 10) -> list[dict[str, A
     """The most frequent quarantine reasons, with their row counts."""
     if not restricted_db.exists():
         return []
-    with duckdb.connect(str(restricted_db), read_only=True) as con:
+    with store.connect(restricted_db, read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'audit' and table_name = 'quarantine'"

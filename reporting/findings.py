@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from ingestion import store
+
 # Each finding: a label and one query over the marts returning (label suffix, value) rows.
 FINDINGS: list[tuple[str, str]] = [
     (
@@ -81,7 +83,7 @@ def run_findings(warehouse_db: Path) -> list[dict[str, Any]]:
     if not warehouse_db.exists():
         return []
     findings = []
-    with duckdb.connect(str(warehouse_db), read_only=True) as con:
+    with store.connect(warehouse_db, read_only=True) as con:
         for label, sql in FINDINGS:
             try:
                 rows = con.execute(sql).fetchall()

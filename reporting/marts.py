@@ -12,6 +12,8 @@ from typing import Any
 
 import duckdb
 
+from ingestion import store
+
 ASSESSMENT_MART = "mart_quarterly_assessment"
 # Every table of schema `marts` the report reads (the Dagster asset depends on these).
 REPORT_MARTS = (
@@ -75,7 +77,7 @@ def open_warehouse(warehouse_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, read-only, with the marts the report needs checked."""
     if not warehouse_db.exists():
         raise ReportInputError(f"warehouse {warehouse_db} does not exist / 数据仓库文件不存在")
-    with duckdb.connect(str(warehouse_db), read_only=True) as con:
+    with store.connect(warehouse_db, read_only=True) as con:
         if ASSESSMENT_MART not in available_marts(con):
             raise ReportInputError(
                 f"{warehouse_db} has no marts.{ASSESSMENT_MART}: build the warehouse with "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
+from ingestion import store
 
 PUBLISHED_NAME = "warehouse.duckdb"
 
@@ -48,7 +48,7 @@ def _sha256(path: Path) -> str:
 
 
 def _count_marts(path: Path) -> int:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with store.connect(path, read_only=True) as con:
         return con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts'"
         ).fetchone()[0]
@@ -62,7 +62,7 @@ def publish_warehouse(warehouse_db: Path, publish_dir: Path, run_id: str = "") -
     for stale in publish_dir.glob(f".{PUBLISHED_NAME}.*.tmp"):
         stale.unlink(missing_ok=True)
     # fold the write-ahead log into the file so that the copy is complete by itself
-    with duckdb.connect(str(warehouse_db)) as con:
+    with store.connect(warehouse_db) as con:
         con.execute("checkpoint")
     staging = publish_dir / f".{PUBLISHED_NAME}.{os.getpid()}.tmp"
     try:

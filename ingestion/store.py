@@ -1,0 +1,41 @@
+"""Connections to the project's DuckDB files, with the memory settings every process shares.
+
+A province (SPEC §8) does not fit in memory as DuckDB's default (80 % of RAM) would like; the
+pipeline must stay within 4 GB of RSS on the bureau's 2-core machine. Every connection the
+project opens goes through `connect`, which sets DuckDB's `memory_limit` from
+`FANGPIN_MEMORY_LIMIT` (the same variable dbt's profile reads) and lets larger-than-memory
+operators spill to a temporary directory beside the database file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+ENV_MEMORY_LIMIT = "FANGPIN_MEMORY_LIMIT"
+# what DuckDB may hold; the Python process around it (Dagster, pandas batches) needs the rest
+DEFAULT_MEMORY_LIMIT = "2500MB"
+
+
+def memory_limit() -> str:
+    """DuckDB memory_limit of every connection (FANGPIN_MEMORY_LIMIT, default 2500MB)."""
+    return os.environ.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file with the project's memory limit and spill directory."""
+    path = Path(path)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        # set on the connection, not as connect() configuration: a second connection to a
+        # file this process has open must not differ in configuration (DuckDB refuses it)
+        con.execute(f"set memory_limit = '{memory_limit()}'")
+        if not read_only:
+            spill = (path.parent / f".{path.name}.tmp").as_posix().replace("'", "''")
+            con.execute(f"set temp_directory = '{spill}'")
+    except BaseException:
+        con.close()
+        raise
+    return con
