@@ -16,7 +16,7 @@ from expectations import _telemetry  # noqa: F401  (before great_expectations)
 # isort: split
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from expectations.outcomes import ExpectationResult, Level, SuiteOutcome, jsonable
@@ -59,6 +60,29 @@ RAW_SCHEMA = "raw"
 UNEXPECTED_EXAMPLES = 5
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Expectations that only compare a column's values with bounds (or NULL): their batch reads
+# integer columns as DOUBLE, which GX compares in one vectorised step (an int32 or nullable
+# column goes through a Python call per value); integers up to 2**53 are exact as doubles.
+_BOUNDS_ONLY = frozenset(
+    {
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_mean_to_be_between",
+    }
+)
+# expectations on a statistic of the whole column: their batch is not split into chunks
+_AGGREGATE = frozenset({"expect_column_mean_to_be_between"})
+# rows per pandas frame a column set is validated in (DuckDB hands them out in vectors)
+CHUNK_ROWS = 2_097_152
+# DuckDB only streams columns to pandas here; the memory is pandas' and GX's
+READER_MEMORY_LIMIT = "512MB"
+VECTOR_ROWS = 2048
+_INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"})
+# GX fingerprints every pandas batch under 1e9 bytes by hashing all of it (twice per
+# validation), which takes longer than the validation itself on a province's members and is
+# used for nothing here: the batches are built and validated once, in memory.
+pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 def load_suite_spec(table: str, suites_dir: Path = SUITES_DIR) -> dict[str, Any]:
@@ -114,7 +138,7 @@ def run_landing_suite(
     pii = pii_columns(table, sources_yaml)
 
     declared = _declared_columns(table, sources_yaml)
-    with store.connect(restricted_db, read_only=True) as con:
+    with store.connect(restricted_db, read_only=True, limit=READER_MEMORY_LIMIT) as con:
         existing = table_columns(con, RAW_SCHEMA, table)
         if not existing:
             return _missing_table_outcome(table, "gx", sources_yaml)
@@ -141,28 +165,31 @@ def run_landing_suite(
             for column in sorted(missing)
         ]
         evaluated_rows = _batch_rows(con, table, sample_rows)
-        # one batch per set of columns the expectations read: a province's members table as
-        # one pandas frame of every checked column would take many gigabytes; each
-        # expectation still sees every row of its columns, so results are those of the whole
-        validated = []
+        # one batch per set of columns the expectations read, in chunks of rows: a province's
+        # members table as one pandas frame would take many gigabytes. Every expectation still
+        # sees every row; the chunks' results are added up (`_merged`).
+        validated: dict[str, list[ExpectationResult]] = {}
         for columns, expectations in _column_groups(suite, usable_derived):
-            frame = _read_batch(
+            bounds_only = all(e.expectation_type in _BOUNDS_ONLY for e in expectations)
+            whole = any(e.expectation_type in _AGGREGATE for e in expectations)
+            part = gx.ExpectationSuite(name=suite.name, expectations=expectations)
+            for frame in _read_batch(
                 con,
                 table,
                 [c for c in existing if c in columns],
                 {n: q for n, q in usable_derived.items() if n in columns},
                 sample_rows,
-            )
-            part = gx.ExpectationSuite(name=suite.name, expectations=expectations)
-            validated += _validate(frame, part).results
-            del frame
+                integers_as_double=bounds_only,
+                chunk_rows=None if whole else CHUNK_ROWS,
+            ):
+                for result in _validate(frame, part).results:
+                    key = _identity(result.expectation_config)
+                    validated.setdefault(key, []).append(_expectation_result(result, pii))
+                del frame
 
-    # GX groups expectations by metric; report them in the order the suite lists them
-    order = {_identity(e.configuration): i for i, e in enumerate(suite.expectations)}
-    ordered = sorted(
-        validated, key=lambda r: order.get(_identity(r.expectation_config), len(order))
-    )
-    results += [_expectation_result(r, pii) for r in ordered]
+    # report the expectations in the order the suite lists them
+    order = [_identity(e.configuration) for e in suite.expectations]
+    results += [_merged(validated[key]) for key in order if key in validated]
     return SuiteOutcome(
         table=table,
         success=all(r.success for r in results),
@@ -397,15 +424,60 @@ def _read_batch(
     columns: Iterable[str],
     derived: Mapping[str, str],
     sample_rows: int | None = None,
-) -> pd.DataFrame:
-    select = [quote_identifier(c) for c in columns]
+    integers_as_double: bool = False,
+    chunk_rows: int | None = None,
+) -> Iterator[pd.DataFrame]:
+    """The batch as pandas frames: one, or one per `chunk_rows` rows (the last may be short)."""
+    relation = relation_name(RAW_SCHEMA, table)
+    types: dict[str, str] = {}
+    if integers_as_double:
+        described = con.execute(f"select * from {relation} limit 0").description
+        types = {d[0]: str(d[1]).upper() for d in described}
+    select = [
+        f"cast({quote_identifier(c)} as double) as {quote_identifier(c)}"
+        if types.get(c) in _INTEGER_TYPES
+        else quote_identifier(c)
+        for c in columns
+    ]
     select += [f"({sql}) as {quote_identifier(name)}" for name, sql in derived.items()]
     if not select:
         select = ["1 as _row"]
-    sql = f"select {', '.join(select)} from {relation_name(RAW_SCHEMA, table)}"
+    sql = f"select {', '.join(select)} from {relation}"
     if sample_rows is not None:
         sql += f" using sample reservoir({int(sample_rows)} rows) repeatable (42)"
-    return con.execute(sql).df()
+    cursor = con.execute(sql)
+    if chunk_rows is None:
+        yield cursor.df()
+        return
+    vectors = max(1, chunk_rows // VECTOR_ROWS)
+    first = True
+    while True:
+        frame = cursor.fetch_df_chunk(vectors)
+        if len(frame) == 0 and not first:
+            return
+        first = False
+        yield frame
+
+
+def _merged(parts: list[ExpectationResult]) -> ExpectationResult:
+    """One expectation's result over the chunks of its batch (a single part as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    counts = [p.unexpected_count for p in parts if p.unexpected_count is not None]
+    examples: list[Any] = []
+    for part in parts:
+        examples += [v for v in part.unexpected_values if v not in examples]
+    messages = sorted({p.message for p in parts if p.message})
+    return ExpectationResult(
+        expectation_type=parts[0].expectation_type,
+        column=parts[0].column,
+        success=all(p.success for p in parts),
+        unexpected_count=sum(counts) if counts else None,
+        unexpected_values=examples[:UNEXPECTED_EXAMPLES],
+        level=parts[0].level,
+        observed_value=None,  # a statistic of one chunk is not one of the batch
+        message="; ".join(messages) or None,
+    )
 
 
 def _missing_table_outcome(table: str, suite: str, sources_yaml: Path) -> SuiteOutcome:

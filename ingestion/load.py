@@ -507,8 +507,7 @@ class _GroupRun:
             f"insert into raw.{source.raw_table} ({', '.join(ident(n) for n in names)}) "
             f"select {', '.join(values)}, f.source_file, f.source_sheet, t._row "
             f"from {typed} t join files_{source.name} f on f._file_id = t._file_id "
-            f"anti join {bad} b on b._file_id = t._file_id and b._row = t._row "
-            "order by t._file_id, t._row"
+            f"anti join {bad} b on b._file_id = t._file_id and b._row = t._row"
         )
 
     def _insert_quarantine(self, source: Source, bad: str, rules: Sequence[RowRule]) -> None:

@@ -115,8 +115,8 @@ def _mixed_lines(path: Path) -> tuple[list[int], list[int]]:
                 return utf8, other
 
 
-def utf8_path(path: Path, out: Path) -> tuple[Path, str]:
-    """A UTF-8 version of a text file and its encoding: the file itself, or `out` transcoded."""
+def _text_head(path: Path) -> bytes:
+    """The first bytes of a file named .csv; rejects a workbook or another format."""
     with path.open("rb") as f:
         head = f.read(8)
     if head.startswith((_ZIP, _OLE2)):
@@ -124,6 +124,12 @@ def utf8_path(path: Path, out: Path) -> tuple[Path, str]:
     for magic, name in _OTHER_FORMATS.items():
         if head.startswith(magic):
             raise FileRejected("not_a_spreadsheet", format=name)
+    return head
+
+
+def utf8_path(path: Path, out: Path) -> tuple[Path, str]:
+    """A UTF-8 version of a text file and its encoding: the file itself, or `out` transcoded."""
+    head = _text_head(path)
     candidates: list[str] = []
     if head.startswith(codecs.BOM_UTF8):
         candidates.append("utf-8-sig")
@@ -238,29 +244,18 @@ def read_csv_table(
     """Load a CSV file into temp `table`; returns its columns and first rows."""
     if path.stat().st_size == 0:
         raise FileRejected("file_empty")
-    source, _ = utf8_path(path, workdir / f"{table}.csv")
-    params = {"path": str(source)}
-    try:
+    head = _text_head(path)
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # DuckDB checks that every byte it reads is UTF-8: most files are, and are read as
+        # they are; a file it cannot read is looked at byte by byte below (encoding, then the
+        # error DuckDB gives for the UTF-8 version)
         try:
-            con.execute(_csv_sql(table, ""), params)
-        except duckdb.Error as exc:
-            # quoted line breaks together with short rows need the single-threaded reader
-            if "parallel" not in str(exc):
-                raise
-            con.execute(_csv_sql(table, ", parallel = false"), params)
-        start = _start(con, table, first_rows)
-        first = (start.rows[0][0] or "") if len(start.columns) == 1 and start.rows else ""
-        # the sniffer settles on one column when it cannot parse the file with commas (read it
-        # with commas to report the real error, or read it right), and when they are full-width
-        # commas typed with a Chinese input method
-        delimiter = next((d for d in (",", "，") if d in first), None)
-        if delimiter is not None:
-            con.execute(_csv_sql(table, f", delim = '{delimiter}'"), params)
-            start = _start(con, table, first_rows)
-        empty_lines = _empty_lines(source)
-        if empty_lines:
-            _put_back_empty_rows(con, table, empty_lines)
-            start = _start(con, table, first_rows)
+            return _load_csv(con, path, table, first_rows)
+        except duckdb.Error:
+            pass
+    source, _ = utf8_path(path, workdir / f"{table}.csv")
+    try:
+        return _load_csv(con, source, table, first_rows)
     except duckdb.Error as exc:
         # DuckDB names the file it read (maybe a temporary copy); the ledger names it already
         error = _first_line(exc).replace(f'"{source}"', "").replace(str(source), "")
@@ -268,6 +263,33 @@ def read_csv_table(
     finally:
         if source != path:
             source.unlink(missing_ok=True)
+
+
+def _load_csv(
+    con: duckdb.DuckDBPyConnection, source: Path, table: str, first_rows: int
+) -> TableStart:
+    """read_csv of a UTF-8 file into temp `table`, with the row numbers a spreadsheet shows."""
+    params = {"path": str(source)}
+    try:
+        con.execute(_csv_sql(table, ""), params)
+    except duckdb.Error as exc:
+        # quoted line breaks together with short rows need the single-threaded reader
+        if "parallel" not in str(exc):
+            raise
+        con.execute(_csv_sql(table, ", parallel = false"), params)
+    start = _start(con, table, first_rows)
+    first = (start.rows[0][0] or "") if len(start.columns) == 1 and start.rows else ""
+    # the sniffer settles on one column when it cannot parse the file with commas (read it
+    # with commas to report the real error, or read it right), and when they are full-width
+    # commas typed with a Chinese input method
+    delimiter = next((d for d in (",", "，") if d in first), None)
+    if delimiter is not None:
+        con.execute(_csv_sql(table, f", delim = '{delimiter}'"), params)
+        start = _start(con, table, first_rows)
+    empty_lines = _empty_lines(source)
+    if empty_lines:
+        _put_back_empty_rows(con, table, empty_lines)
+        start = _start(con, table, first_rows)
     return start
 
 

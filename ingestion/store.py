@@ -24,14 +24,17 @@ def memory_limit() -> str:
     return os.environ.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to a DuckDB file with the project's memory limit and spill directory."""
+def connect(
+    path: Path, read_only: bool = False, limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file with the project's memory limit (or `limit`, for a reader
+    that only streams rows to Python, which needs the memory itself) and spill directory."""
     path = Path(path)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         # set on the connection, not as connect() configuration: a second connection to a
         # file this process has open must not differ in configuration (DuckDB refuses it)
-        con.execute(f"set memory_limit = '{memory_limit()}'")
+        con.execute(f"set memory_limit = '{limit or memory_limit()}'")
         if not read_only:
             spill = (path.parent / f".{path.name}.tmp").as_posix().replace("'", "''")
             con.execute(f"set temp_directory = '{spill}'")

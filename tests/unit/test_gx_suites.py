@@ -395,6 +395,34 @@ def test_members_need_known_relations_and_at_most_12_work_months(
     ]
 
 
+def test_a_batch_validated_in_chunks_adds_up_over_every_row(
+    tmp_path: Path, rows: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 3 000 members in chunks of 2 048 rows: one bad value in each chunk, counted once each
+    import expectations.gx_runner as gx_runner
+
+    monkeypatch.setattr(gx_runner, "CHUNK_ROWS", gx_runner.VECTOR_ROWS)
+    template = rows["members"][0]
+    rows["members"] = [
+        {**template, "source_row_number": n + 2, "id_number": rows["members"][n % 5]["id_number"]}
+        for n in range(3000)
+    ]
+    rows["members"][10]["work_months"] = 13
+    rows["members"][2500]["work_months"] = 15
+    rows["members"][2999]["relation"] = "邻居"
+    outcome = run_landing_suite("members", make_restricted(tmp_path, rows))
+    assert outcome.evaluated_rows == 3000
+    months = result(outcome, "expect_column_values_to_be_between", "work_months")
+    assert (months.success, months.unexpected_count) == (False, 2)
+    assert sorted(months.unexpected_values) == [13, 15]
+    relation = result(outcome, "expect_column_values_to_be_in_set", "relation")
+    assert (relation.success, relation.unexpected_count) == (False, 1)
+    assert sorted(failing(outcome)) == [
+        ("expect_column_values_to_be_between", "work_months"),
+        ("expect_column_values_to_be_in_set", "relation"),
+    ]
+
+
 def test_id_numbers_never_appear_in_clear_in_an_outcome(tmp_path: Path, rows: dict) -> None:
     bad = HEAD_1[:17]  # 17 characters
     rows["members"][0]["id_number"] = bad
