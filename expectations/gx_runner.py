@@ -14,6 +14,9 @@ from __future__ import annotations
 from expectations import _telemetry  # noqa: F401  (before great_expectations)
 
 # isort: split
+import contextlib
+import ctypes
+import gc
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -187,6 +190,7 @@ def run_landing_suite(
                     validated.setdefault(key, []).append(_expectation_result(result, pii))
                 del frame
 
+    _release_memory()
     # report the expectations in the order the suite lists them
     order = [_identity(e.configuration) for e in suite.expectations]
     results += [_merged(validated[key]) for key in order if key in validated]
@@ -197,6 +201,14 @@ def run_landing_suite(
         results=results,
         suite="gx",
     )
+
+
+def _release_memory() -> None:
+    """Give the pandas batches' freed memory back to the system: glibc keeps freed heap for
+    the process otherwise, and the steps after the checks (DuckDB, dbt) need it."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _column_groups(

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -201,76 +202,112 @@ def _number_format(value: Any) -> str | None:
     return None
 
 
+def _styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _data_cell(sheet: Any, value: Any, labels: Labels) -> Any:
+    number_format = _number_format(value)
+    if number_format is None:
+        return _cell_value(value, labels)
+    return _styled(sheet, _cell_value(value, labels), number_format=number_format)
+
+
 def _write_list(workbook: Workbook, listed: FocusListRows, labels: Labels, period: Period) -> None:
+    """One list's sheet, streamed row by row (a province's lists hold millions of cells)."""
     key = listed.focus_list.key
     sheet = workbook.create_sheet(labels(f"focus_lists.{key}.sheet"))
     fields = {"quarter": period.label, "year": period.survey_year}
-    sheet["A1"] = labels(f"focus_lists.{key}.title", **fields)
-    sheet["A1"].font = _TITLE_FONT
+    title = _styled(sheet, labels(f"focus_lists.{key}.title", **fields), font=_TITLE_FONT)
     if not listed.available:
-        sheet["A3"] = labels("focus_lists.unavailable", mart=listed.focus_list.mart)
         sheet.column_dimensions["A"].width = 90
+        sheet.append([title])
+        sheet.append([])
+        sheet.append([labels("focus_lists.unavailable", mart=listed.focus_list.mart)])
         return
-    sheet["A2"] = labels(f"focus_lists.{key}.rule", **fields)
     header_row = 4
-    for index, column in enumerate(listed.columns, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=labels(f"focus_columns.{column}"))
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for offset, row in enumerate(listed.rows, start=1):
-        for index, column in enumerate(listed.columns, start=1):
-            value = row[column]
-            cell = sheet.cell(
-                row=header_row + offset, column=index, value=_cell_value(value, labels)
-            )
-            number_format = _number_format(value)
-            if number_format:
-                cell.number_format = number_format
-    if not listed.rows:
-        sheet.cell(row=header_row + 1, column=1, value=labels("focus_lists.empty"))
+    # widths and panes go before the rows in a streamed sheet
     for index, column in enumerate(listed.columns, start=1):
         width = max(len(labels(f"focus_columns.{column}")) * 2, 12)
         if column in ("household_id", "alert_id", "risk_types", "running_measure_types"):
             width = max(width, 22)
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
+    sheet.freeze_panes = f"C{header_row + 1}"
     sheet.auto_filter.ref = (
         f"A{header_row}:{get_column_letter(len(listed.columns))}{header_row + len(listed.rows)}"
     )
+    sheet.append([title])
+    sheet.append([labels(f"focus_lists.{key}.rule", **fields)])
+    sheet.append([])
+    sheet.append(
+        [
+            _styled(
+                sheet,
+                labels(f"focus_columns.{column}"),
+                font=Font(bold=True),
+                fill=_HEADER_FILL,
+                alignment=Alignment(wrap_text=True, vertical="center"),
+            )
+            for column in listed.columns
+        ]
+    )
+    for row in listed.rows:
+        sheet.append([_data_cell(sheet, row[column], labels) for column in listed.columns])
+    if not listed.rows:
+        sheet.append([labels("focus_lists.empty")])
 
 
 def write_focus_lists(
     lists: list[FocusListRows], labels: Labels, period: Period, path: Path
 ) -> None:
     """The workbook: an overview sheet, then one sheet per focus list."""
-    workbook = Workbook()
-    overview = workbook.active
-    overview.title = labels("focus_lists.overview.sheet")
-    overview["A1"] = labels("focus_lists.overview.title", quarter=period.label)
-    overview["A1"].font = _TITLE_FONT
-    overview["A2"] = labels(
-        "focus_lists.overview.period",
-        start=period.period_start.isoformat(),
-        end=period.period_end.isoformat(),
-        year=period.survey_year,
-    )
-    headers = [labels(f"focus_lists.overview.{name}") for name in ("list", "rows", "source")]
-    for index, header in enumerate(headers, start=1):
-        cell = overview.cell(row=4, column=index, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-    for offset, listed in enumerate(lists, start=5):
-        key = listed.focus_list.key
-        overview.cell(row=offset, column=1, value=labels(f"focus_lists.{key}.sheet"))
-        overview.cell(
-            row=offset,
-            column=2,
-            value=len(listed.rows) if listed.available else labels("focus_lists.not_available"),
-        )
-        overview.cell(row=offset, column=3, value=f"marts.{listed.focus_list.mart}")
+    workbook = Workbook(write_only=True)
+    overview = workbook.create_sheet(labels("focus_lists.overview.sheet"))
     for letter, width in (("A", 28), ("B", 14), ("C", 40)):
         overview.column_dimensions[letter].width = width
+    overview.append(
+        [
+            _styled(
+                overview,
+                labels("focus_lists.overview.title", quarter=period.label),
+                font=_TITLE_FONT,
+            )
+        ]
+    )
+    overview.append(
+        [
+            labels(
+                "focus_lists.overview.period",
+                start=period.period_start.isoformat(),
+                end=period.period_end.isoformat(),
+                year=period.survey_year,
+            )
+        ]
+    )
+    overview.append([])
+    overview.append(
+        [
+            _styled(
+                overview,
+                labels(f"focus_lists.overview.{name}"),
+                font=Font(bold=True),
+                fill=_HEADER_FILL,
+            )
+            for name in ("list", "rows", "source")
+        ]
+    )
+    for listed in lists:
+        key = listed.focus_list.key
+        overview.append(
+            [
+                labels(f"focus_lists.{key}.sheet"),
+                len(listed.rows) if listed.available else labels("focus_lists.not_available"),
+                f"marts.{listed.focus_list.mart}",
+            ]
+        )
     for listed in lists:
         _write_list(workbook, listed, labels, period)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
