@@ -80,6 +80,9 @@ _AGGREGATE = frozenset({"expect_column_mean_to_be_between"})
 CHUNK_ROWS = 2_097_152
 # DuckDB only streams columns to pandas here; the memory is pandas' and GX's
 READER_MEMORY_LIMIT = "512MB"
+# the key-uniqueness aggregates run inside the Dagster process, beside everything it holds;
+# past this DuckDB spills the aggregate to disk rather than grow the process
+SQL_CHECKS_MEMORY_LIMIT = "1GB"
 VECTOR_ROWS = 2048
 _INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"})
 # GX fingerprints every pandas batch under 1e9 bytes by hashing all of it (twice per
@@ -244,7 +247,7 @@ def run_landing_sql_checks(
     optional = bool(spec.get("optional", False))
     pii = pii_columns(table, sources_yaml)
 
-    with store.connect(restricted_db, read_only=True) as con:
+    with store.connect(restricted_db, read_only=True, limit=SQL_CHECKS_MEMORY_LIMIT) as con:
         existing = table_columns(con, RAW_SCHEMA, table)
         if not existing:
             return _missing_table_outcome(table, "sql", sources_yaml)

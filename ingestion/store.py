@@ -35,6 +35,7 @@ def connect(
         # set on the connection, not as connect() configuration: a second connection to a
         # file this process has open must not differ in configuration (DuckDB refuses it)
         con.execute(f"set memory_limit = '{limit or memory_limit()}'")
+        con.execute("set enable_progress_bar = false")
         if not read_only:
             spill = (path.parent / f".{path.name}.tmp").as_posix().replace("'", "''")
             con.execute(f"set temp_directory = '{spill}'")
