@@ -272,7 +272,10 @@ def cache_formula_value(path: Path, cell: str, value: str) -> None:
         items = {name: zin.read(name) for name in zin.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
     xml, count = re.subn(
-        rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v\s*/>', rf"\1<v>{value}</v>", items[sheet].decode()
+        # openpyxl writes the empty value as <v/> or, through lxml, as <v></v>
+        rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v\s*(?:/>|></v>)',
+        rf"\1<v>{value}</v>",
+        items[sheet].decode(),
     )
     assert count == 1
     items[sheet] = xml.encode()

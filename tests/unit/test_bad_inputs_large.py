@@ -1,6 +1,7 @@
 """The bad-input corpus, size: a 100 MB CSV file is read as a stream (SPEC §8 scale).
 
-Ingestion runs in a subprocess with tracemalloc on and DuckDB under a memory limit. Python must
+Ingestion runs in a subprocess with tracemalloc on and DuckDB under a memory limit
+(FANGPIN_MEMORY_LIMIT, which every connection of the project takes). Python must
 never hold more than a few megabytes of the file (a reader that read the file whole, into bytes
 or text, would hold at least its 100 MB); DuckDB spills to disk past its limit. The machinery is
 in test_bad_inputs.py.
@@ -36,7 +37,8 @@ LARGE_ROW = (
 )
 # Python may hold a few chunks of the file at a time (readers.CHUNK_BYTES), never all of it
 PYTHON_PEAK_LIMIT = 16 * 2**20
-DUCKDB_MEMORY_LIMIT = "256.0 MiB"
+DUCKDB_MEMORY_LIMIT_SETTING = "256MiB"
+DUCKDB_MEMORY_LIMIT = "256.0 MiB"  # as DuckDB shows it
 # the whole process: the interpreter and its libraries, DuckDB's share, a few chunks
 PROCESS_PEAK_LIMIT = 768 * 2**20
 
@@ -67,23 +69,15 @@ def csv_of_100_mb(u: Unit) -> Expected:
 
 
 # ingest in a fresh interpreter: the regions and the survey, then the measures under
-# tracemalloc, every DuckDB connection opened with the memory limit
+# tracemalloc, every DuckDB connection under the project's memory limit setting
 LARGE_RUN = """
-import json, resource, tracemalloc
+import json, os, resource, tracemalloc
 from datetime import date
 from pathlib import Path
 
-import duckdb
+os.environ["FANGPIN_MEMORY_LIMIT"] = "{limit_setting}"
 
-_connect = duckdb.connect
-
-
-def connect(database=":memory:", read_only=False, config=None):
-    config = {{**(config or {{}}), "memory_limit": "{limit}"}}
-    return _connect(database, read_only=read_only, config=config)
-
-
-duckdb.connect = connect
+from ingestion import store
 from ingestion.load import ingest_group
 
 landing, db, run_date = Path("{landing}"), Path("{db}"), date(2024, 6, 30)
@@ -92,7 +86,7 @@ for group in ("regions", "survey"):
 tracemalloc.start()
 result = ingest_group("measures", landing, db, run_date)
 _, peak = tracemalloc.get_traced_memory()
-with duckdb.connect(str(db)) as con:
+with store.connect(db) as con:
     limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
 ledger = [
     dict(file=r.file, source=r.source, status=r.status, rows_read=r.rows_read,
@@ -115,7 +109,7 @@ def test_csv_of_100_mb_streams_with_bounded_memory(tmp_path: Path) -> None:
     unit, outcome = units["csv_of_100_mb"], expected["csv_of_100_mb"]
     assert (landing / unit.measures()).stat().st_size >= LARGE_BYTES
     db = tmp_path / "restricted.duckdb"
-    script = LARGE_RUN.format(landing=landing, db=db, limit=DUCKDB_MEMORY_LIMIT)
+    script = LARGE_RUN.format(landing=landing, db=db, limit_setting=DUCKDB_MEMORY_LIMIT_SETTING)
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
