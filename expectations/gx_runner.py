@@ -465,12 +465,9 @@ def _read_batch(
         yield cursor.df()
         return
     vectors = max(1, chunk_rows // VECTOR_ROWS)
-    first = True
-    while True:
-        frame = cursor.fetch_df_chunk(vectors)
-        if len(frame) == 0 and not first:
-            return
-        first = False
+    frame = cursor.fetch_df_chunk(vectors)
+    yield frame  # an empty batch is still one frame to validate
+    while len(frame := cursor.fetch_df_chunk(vectors)) > 0:
         yield frame
 
 

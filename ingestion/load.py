@@ -684,7 +684,6 @@ def ingest_group(
         store.connect(restricted_db) as con,
         tempfile.TemporaryDirectory(prefix="fangpin-ingest-") as workdir,
     ):
-        con.execute("set enable_progress_bar = false")
         _prepare_store(con)
         _check_upstream(con, group)
         counties = _loaded_counties(con) if any(s.per_unit for s in sources) else None

@@ -3,8 +3,8 @@
 A province (SPEC §8) does not fit in memory as DuckDB's default (80 % of RAM) would like; the
 pipeline must stay within 4 GB of RSS on the bureau's 2-core machine. Every connection the
 project opens goes through `connect`, which sets DuckDB's `memory_limit` from
-`FANGPIN_MEMORY_LIMIT` (the same variable dbt's profile reads) and lets larger-than-memory
-operators spill to a temporary directory beside the database file.
+`FANGPIN_MEMORY_LIMIT` (the same variable dbt's profile reads). Past it, DuckDB spills to its
+default temporary directory beside the database file (`<file>.tmp`), as dbt's connections do.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def connect(
     path: Path, read_only: bool = False, limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file with the project's memory limit (or `limit`, for a reader
-    that only streams rows to Python, which needs the memory itself) and spill directory."""
+    that only streams rows to Python, which needs the memory itself), no progress bars."""
     path = Path(path)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
@@ -36,9 +36,6 @@ def connect(
         # file this process has open must not differ in configuration (DuckDB refuses it)
         con.execute(f"set memory_limit = '{limit or memory_limit()}'")
         con.execute("set enable_progress_bar = false")
-        if not read_only:
-            spill = (path.parent / f".{path.name}.tmp").as_posix().replace("'", "''")
-            con.execute(f"set temp_directory = '{spill}'")
     except BaseException:
         con.close()
         raise

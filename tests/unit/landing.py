@@ -168,3 +168,13 @@ def query(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
     """Rows of a query on the restricted store."""
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
+
+
+def quarantine(db: Path, source: str) -> list[tuple]:
+    """(file, row_number, column_name, reason_en) of a source's quarantined rows."""
+    return query(
+        db,
+        "select file, row_number, column_name, reason_en from audit.quarantine "
+        "where source = ? order by file, row_number",
+        [source],
+    )

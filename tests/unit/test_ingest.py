@@ -28,6 +28,7 @@ from tests.unit.landing import (
     income,
     measure,
     member,
+    quarantine,
     query,
     standard_survey,
     write_csv,
@@ -51,16 +52,6 @@ def db(tmp_path: Path) -> Path:
 
 def run_all(landing: Path, db: Path) -> dict[str, GroupResult]:
     return {r.group: r for r in ingest_all(landing, db, RUN_DATE)}
-
-
-def quarantine(db: Path, source: str) -> list[tuple]:
-    """(file, row_number, column_name, reason_en) of a source's quarantined rows."""
-    return query(
-        db,
-        "select file, row_number, column_name, reason_en from audit.quarantine "
-        "where source = ? order by file, row_number",
-        [source],
-    )
 
 
 def ledger(db: Path, source: str) -> list[tuple]:

@@ -18,6 +18,7 @@ from tests.unit.landing import (
     id_number,
     income,
     member,
+    quarantine,
     query,
     standard_survey,
     write_csv,
@@ -79,16 +80,6 @@ def load(landing: Path, db: Path) -> dict[str, GroupResult]:
     """The groups the monthly tables need, and those tables' groups."""
     groups = ("regions", "survey", "sector", "applications")
     return {g: ingest_group(g, landing, db, RUN_DATE) for g in groups}
-
-
-def quarantine(db: Path, source: str) -> list[tuple]:
-    """(file, row_number, column_name, reason_en) of a source's quarantined rows."""
-    return query(
-        db,
-        "select file, row_number, column_name, reason_en from audit.quarantine "
-        "where source = ? order by file, row_number",
-        [source],
-    )
 
 
 def matched(db: Path, table: str, key: str = "id_number") -> list[tuple]:
