@@ -24,10 +24,10 @@ from ingestion import load
 # (label, module, function name) of the phases, as cProfile names them
 PHASES = [
     ("discover files", "discovery.py", "discover"),
+    # CSV files are read on worker threads, which cProfile does not see: their time is in "stage"
     ("read files into DuckDB (all)", "load.py", "stage"),
     ("  UTF-8 / encoding check (Python)", "readers.py", "_decodes"),
-    ("  read_csv into temp tables", "readers.py", "read_csv_table"),
-    ("  workbook sheets into temp tables", "readers.py", "read_sheet_table"),
+    ("  workbook sheets into tables", "readers.py", "read_sheet_table"),
     ("staging views", "load.py", "build_staging"),
     ("type cells", "load.py", "type_rows"),
     ("row rules, raw and quarantine (all)", "load.py", "check_and_load"),

@@ -1,20 +1,22 @@
 """Ingest landing files into the restricted store, one source group at a time (SPEC §3, §7.4).
 
-For each source of a group, all its files are read into DuckDB temp tables (cells as text),
-mapped onto the source's columns, checked by the row rules of ingestion/rules.py in a few
-set-based statements, and split: good rows typed into `raw.<table>`, every other row read into
-`audit.quarantine`, one `audit.ingest_ledger` row per file × sheet. A group replaces everything
-it loaded before, in one transaction.
+For each source of a group, all its files are read into DuckDB tables (cells as text; CSV files
+on several connections at once), mapped onto the source's columns, checked by the row rules of
+ingestion/rules.py in a few set-based statements, and split: good rows typed into
+`raw.<table>`, every other row read into `audit.quarantine`, one `audit.ingest_ledger` row per
+file × sheet. A group replaces everything it loaded before, in one transaction.
 """
 
 from __future__ import annotations
 
+import itertools
+import queue
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -79,6 +81,11 @@ MONTHLY_COLUMNS = (
 # a header row is the first of the first rows that names at least this many known columns
 HEADER_SEARCH_ROWS = 10
 HEADER_MIN_COLUMNS = 2
+# The cells of the files are read into an in-memory catalog that every connection of the
+# database sees: DuckDB reads a landing CSV of a few megabytes on one thread, so a province's
+# thousand files are read on this many connections at once (docs/performance.md).
+READ_CATALOG = "landing_cells"
+READ_CONNECTIONS = 2
 _EXTRA_TYPE = "STRUCT(p INTEGER, k VARCHAR, v VARCHAR)[]"
 
 LEDGER_DDL = """
@@ -189,6 +196,20 @@ class _Staged:
         return f"{where}: {text}"
 
 
+# a landing file, its staged items and the sheet each item's file pattern names
+_Landing = tuple[LandingFile, list[_Staged], list[str | None]]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading one table of a landing file gave: its first rows, or why it was rejected;
+    without an item, `result` names a sheet that no source reads."""
+
+    item: _Staged | None
+    table: str | None
+    result: TableStart | FileRejected | str
+
+
 def _reason_text(reasons: Sequence[Reason]) -> Reason | None:
     if not reasons:
         return None
@@ -213,17 +234,18 @@ class _GroupRun:
         self.workdir = workdir
         self.staged: dict[str, list[_Staged]] = {s.name: [] for s in sources}
         self.ignored_sheets: list[str] = []
-        self._tables = 0
+        self._tables = itertools.count(1)
+        con.execute(f"attach if not exists ':memory:' as {READ_CATALOG}")
 
     # -- reading -------------------------------------------------------------------------
 
     def _new_table(self) -> str:
-        self._tables += 1
-        return f"_read_{self._tables}"
+        return f"{READ_CATALOG}._read_{next(self._tables)}"
 
     def stage(self, files: Iterable[LandingFile], counties: set[str] | None) -> None:
-        """Read every file of the group's sources into temp tables and map their headers."""
+        """Read every file of the group's sources into tables and map their headers."""
         names = {s.name for s in self.sources}
+        landings: list[_Landing] = []
         for landing in files:
             targets = [t for t in landing.targets if t.source in names]
             staged = [
@@ -231,15 +253,10 @@ class _GroupRun:
             ]
             for item in staged:
                 self._check_path(item, counties)
-            if landing.kind == "csv":
-                for item in staged:
-                    self._read(
-                        item, partial(read_csv_table, self.con, landing.path, workdir=self.workdir)
-                    )
-            else:
-                self._stage_workbook(landing, staged, [t.sheet for t in targets])
+            landings.append((landing, staged, [t.sheet for t in targets]))
             for item in staged:
                 self.staged[item.source.name].append(item)
+        self._read_files(landings)
         file_id = 0
         for name in self.staged:
             self.staged[name].sort(key=lambda s: (s.landing.file, s.sheet or ""))
@@ -279,15 +296,30 @@ class _GroupRun:
                     self.config.file_reason("county_unknown", county=landing.county_in_path),
                 )
 
-    def _stage_workbook(
-        self, landing: LandingFile, staged: list[_Staged], sheets: list[str | None]
-    ) -> None:
+    def _read_landing(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        landing: LandingFile,
+        staged: list[_Staged],
+        sheets: list[str | None],
+    ) -> list[_Read]:
+        """Read one landing file's tables (a CSV file, or the sheets of a workbook) on `con`.
+
+        Touches only this file's staged items: files are read on several threads at once.
+        """
+        if landing.kind == "csv":
+            return [
+                _Read(item, table, self._attempt(
+                    read_csv_table, con, landing.path, table, workdir=self.workdir
+                ))
+                for item in staged
+                for table in [self._new_table()]
+            ]  # fmt: skip
         try:
             workbook = open_workbook(landing.path)
         except FileRejected as exc:
-            for item in staged:
-                item.reject("", self.config.file_reason(exc.reason, **exc.details))
-            return
+            return [_Read(item, None, exc) for item in staged]
+        reads = []
         with workbook:
             used: set[str] = set()
             for item, pattern_sheet in zip(staged, sheets, strict=True):
@@ -296,10 +328,60 @@ class _GroupRun:
                     continue
                 item.sheet = sheet
                 used.add(sheet)
-                self._read(item, partial(read_sheet_table, self.con, workbook, sheet))
-            self.ignored_sheets += [
-                f"{landing.file}#{s}" for s in workbook.sheet_names if s not in used
-            ]
+                table = self._new_table()
+                reads.append(
+                    _Read(item, table, self._attempt(read_sheet_table, con, workbook, sheet, table))
+                )
+            ignored = [f"{landing.file}#{s}" for s in workbook.sheet_names if s not in used]
+        return [*reads, *(_Read(None, None, sheet) for sheet in ignored)]
+
+    @staticmethod
+    def _attempt(
+        reader: Callable[..., TableStart], *args: object, **kwargs: object
+    ) -> TableStart | FileRejected:
+        try:
+            return reader(*args, first_rows=HEADER_SEARCH_ROWS, **kwargs)
+        except FileRejected as exc:
+            return exc
+
+    def _read_files(self, landings: list[_Landing]) -> None:
+        """Read the landing files on READ_CONNECTIONS connections, then map their headers.
+
+        Each connection is used by one thread only, and each file by one connection; the
+        outcome of each file is the same as if the files were read one after the other.
+        """
+        results: list[list[_Read]] = [[] for _ in landings]
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(len(landings)):
+            todo.put(i)
+
+        def drain(con: duckdb.DuckDBPyConnection) -> None:
+            while True:
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[i] = self._read_landing(con, *landings[i])
+
+        connections = [self.con.cursor() for _ in range(min(READ_CONNECTIONS, len(landings)))]
+        try:
+            with ThreadPoolExecutor(max(len(connections), 1)) as pool:
+                for done in [pool.submit(drain, con) for con in connections]:
+                    done.result()
+        finally:
+            for con in connections:
+                con.close()
+        for read in (r for file_reads in results for r in file_reads):
+            if read.item is None:
+                self.ignored_sheets.append(str(read.result))
+            elif isinstance(read.result, FileRejected):
+                exc = read.result
+                read.item.reject("", self.config.file_reason(exc.reason, **exc.details))
+            else:
+                assert read.table is not None and isinstance(read.result, TableStart)
+                read.item.table = read.table
+                read.item.cells = [ident(c) for c in read.result.columns]
+                self._map_header(read.item, read.result.rows)
 
     def _pick_sheet(
         self, item: _Staged, sheet_names: list[str], pattern_sheet: str | None
@@ -319,17 +401,6 @@ class _GroupRun:
             return sheet_names[0]
         item.reject("", self.config.file_reason("sheet_missing", sheet=label))
         return None
-
-    def _read(self, item: _Staged, reader: Callable[..., TableStart]) -> None:
-        table = self._new_table()
-        try:
-            start = reader(table, first_rows=HEADER_SEARCH_ROWS)
-        except FileRejected as exc:
-            item.reject("", self.config.file_reason(exc.reason, **exc.details))
-            return
-        item.table = table
-        item.cells = [ident(c) for c in start.columns]
-        self._map_header(item, start.rows)
 
     def _map_header(self, item: _Staged, rows: list[tuple[object, ...]]) -> None:
         source, table = item.source, item.table
@@ -493,11 +564,16 @@ class _GroupRun:
         self._drop_temporaries(source)
 
     def _drop_temporaries(self, source: Source) -> None:
-        """Free the memory of a source's cells once its rows are loaded and quarantined."""
+        """Free the memory of a source's cells once its rows are loaded and quarantined.
+
+        The cells' tables are dropped on a connection of their own: the group's transaction
+        writes the restricted store, and one transaction writes one database only.
+        """
         self.con.execute(f"drop view if exists stg_{source.name}")
-        for item in self.staged[source.name]:
-            if item.table is not None:
-                self.con.execute(f"drop table if exists {item.table}")
+        with self.con.cursor() as other:
+            for item in self.staged[source.name]:
+                if item.table is not None:
+                    other.execute(f"drop table if exists {item.table}")
         self.con.execute(f"drop table if exists typed_{source.name}")
 
     def _insert_raw(self, source: Source, typed: str, bad: str) -> None:
@@ -688,8 +764,8 @@ def ingest_group(
         _check_upstream(con, group)
         counties = _loaded_counties(con) if any(s.per_unit for s in sources) else None
         run = _GroupRun(con, config, sources, run_date, Path(workdir))
-        # files are read into temp tables before the transaction: a row's number is the rowid
-        # of its committed temp table, which rows inserted inside a transaction do not have yet
+        # files are read into tables before the transaction: a row's number is the rowid of
+        # its committed table, which rows inserted inside a transaction do not have yet
         run.stage(files, counties)
         run.required_files_readable()
         # from here on every statement that stores rows orders them itself, so DuckDB may

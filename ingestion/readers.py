@@ -1,8 +1,10 @@
-"""Readers: a landing CSV file or workbook sheet → a DuckDB temp table of text cells.
+"""Readers: a landing CSV file or workbook sheet → a DuckDB table of text cells.
 
-Every reader produces the same shape: a temp table of VARCHAR columns (named by position)
-holding the cells as read, one row per spreadsheet row, header row(s) included, so that
-`rowid + 1` is the row number a spreadsheet shows. Nothing here knows about sources or rules.
+Every reader produces the same shape: a table of VARCHAR columns (named by position) holding
+the cells as read, one row per spreadsheet row, header row(s) included, so that `rowid + 1` is
+the row number a spreadsheet shows. The caller names the table (it may be qualified by an
+attached in-memory catalog, which every connection of the database sees, so that files can be
+read on several connections at once). Nothing here knows about sources or rules.
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def _csv_sql(table: str, options: str) -> str:
     # names included); skip=0 and the quote/escape settings keep the sniffer from dropping
     # leading lines or guessing an exotic dialect; all_varchar: every cell stays text
     return (
-        f"create or replace temp table {table} as select * from read_csv($path, header = false, "
+        f"create or replace table {table} as select * from read_csv($path, header = false, "
         "all_varchar = true, skip = 0, null_padding = true, strict_mode = false, "
         f"quote = '\"', escape = '\"'{options})"
     )
@@ -209,7 +211,7 @@ def _empty_lines(path: Path) -> list[int]:
 def _put_back_empty_rows(con: duckdb.DuckDBPyConnection, table: str, before: list[int]) -> None:
     """Insert an empty row into `table` for each empty line, so rowid + 1 is the row number."""
     con.execute(
-        f"create or replace temp table {table}_rows as select * exclude (_at) from ("
+        f"create or replace table {table}_rows as select * exclude (_at) from ("
         "  with empty as (select unnest($before) as k),"
         "  upto as (select k, sum(count(*)) over (order by k) as n from empty group by k)"
         "  select t.rowid + coalesce(u.n, 0) as _at, t.*"
@@ -220,7 +222,7 @@ def _put_back_empty_rows(con: duckdb.DuckDBPyConnection, table: str, before: lis
         {"before": before},
     )
     con.execute(f"drop table {table}")
-    con.execute(f"alter table {table}_rows rename to {table}")
+    con.execute(f"alter table {table}_rows rename to {table.rsplit('.', 1)[-1]}")
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ def _start(con: duckdb.DuckDBPyConnection, table: str, n: int) -> TableStart:
 def read_csv_table(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, workdir: Path, first_rows: int = 10
 ) -> TableStart:
-    """Load a CSV file into temp `table`; returns its columns and first rows."""
+    """Load a CSV file into `table`; returns its columns and first rows."""
     if path.stat().st_size == 0:
         raise FileRejected("file_empty")
     head = _text_head(path)
@@ -268,7 +270,7 @@ def read_csv_table(
 def _load_csv(
     con: duckdb.DuckDBPyConnection, source: Path, table: str, first_rows: int
 ) -> TableStart:
-    """read_csv of a UTF-8 file into temp `table`, with the row numbers a spreadsheet shows."""
+    """read_csv of a UTF-8 file into `table`, with the row numbers a spreadsheet shows."""
     params = {"path": str(source)}
     try:
         con.execute(_csv_sql(table, ""), params)
@@ -446,7 +448,7 @@ def read_sheet_table(
     table: str,
     first_rows: int = 10,
 ) -> TableStart:
-    """Load one sheet into temp `table`, list row i being spreadsheet row i + 1."""
+    """Load one sheet into `table`, list row i being spreadsheet row i + 1."""
     try:
         worksheet = workbook.get_sheet_by_name(sheet)
         rows = worksheet.to_python(skip_empty_area=False)
@@ -459,10 +461,10 @@ def read_sheet_table(
         raise FileRejected("file_empty")
     columns = {f"column{i}": _text_array(cells) for i, cells in enumerate(zip_longest(*rows))}
     arrow_table = pa.table(columns)
-    view = f"{table}_arrow"
+    view = f"{table.rsplit('.', 1)[-1]}_arrow"
     con.register(view, arrow_table)
     try:
-        con.execute(f"create or replace temp table {table} as select * from {view}")
+        con.execute(f"create or replace table {table} as select * from {view}")
     finally:
         con.unregister(view)
     head = arrow_table.slice(0, first_rows).to_pylist()

@@ -1,6 +1,6 @@
 -- has_labor (有劳动力) of each surveyed household and year, SPEC §3.2: at least one member
--- whose 劳动技能 counts as labour (seed labor_skills) and whose age on 31 December of the
--- year is within the seed's labour ages. Age on 31 December = year − birth year.
+-- who counts as labour (dim_member.is_labor: a labour skill of seed labor_skills and an age on
+-- 31 December of the year within the seed's labour ages).
 with households as (
     select
         year,
@@ -8,50 +8,16 @@ with households as (
     from {{ ref('stg_restricted__households') }}
 ),
 
-members as (
+labor_members as (
     select
         year,
         household_id,
-        labor,
-        extract(year from birth_date) as birth_year
-    from {{ ref('stg_restricted__members') }}
-),
-
-labor_skills as (
-    select
-        labor,
-        counts_as_labor
-    from {{ ref('labor_skills') }}
-),
-
-thresholds as (
-    select
-        labor_age_min,
-        labor_age_max
-    from {{ ref('int_rule_thresholds_pivoted') }}
-),
-
-labor_members as (
-    select
-        members.year,
-        members.household_id,
         cast(count(*) as integer) as members_listed,
-        cast(sum(
-            case
-                when labor_skills.counts_as_labor
-                    and members.year - members.birth_year
-                        between thresholds.labor_age_min and thresholds.labor_age_max
-                then 1
-                else 0
-            end
-        ) as integer) as labor_members
-    from members
-    cross join thresholds
-    left join labor_skills
-        on members.labor = labor_skills.labor
+        cast(sum(case when is_labor then 1 else 0 end) as integer) as labor_members
+    from {{ ref('dim_member') }}
     group by
-        members.year,
-        members.household_id
+        year,
+        household_id
 )
 
 select

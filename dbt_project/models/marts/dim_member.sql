@@ -1,5 +1,13 @@
 -- Household members (家庭成员) per survey year, pseudonymised (SPEC §7.2): keyed by the salted
--- person_key; birth year only, masked name.
+-- person_key; birth year only, masked name. The one place where a member counts as labour
+-- (劳动力: labour skill and age, seeds labor_skills and rule_thresholds).
+--
+-- A view: member grain is the largest of the warehouse (8 million people a year in a
+-- province) and staging already holds it pseudonymised, so it is written once
+-- (docs/performance.md). Its relations are named without the database, so that the view
+-- reads the tables of the file it is in under whatever name an analyst attaches that file.
+{{ config(materialized='view') }}
+
 with members as (
     select
         person_key,
@@ -15,21 +23,21 @@ with members as (
         work_area,
         work_months,
         medical_insured
-    from {{ ref('stg_restricted__members') }}
+    from {{ ref('stg_restricted__members').include(database=false) }}
 ),
 
 labor_skills as (
     select
         labor,
         counts_as_labor
-    from {{ ref('labor_skills') }}
+    from {{ ref('labor_skills').include(database=false) }}
 ),
 
 thresholds as (
     select
         labor_age_min,
         labor_age_max
-    from {{ ref('int_rule_thresholds_pivoted') }}
+    from {{ ref('int_rule_thresholds_pivoted').include(database=false) }}
 )
 
 select
