@@ -16,7 +16,7 @@ from expectations import _telemetry  # noqa: F401  (before great_expectations)
 # isort: split
 import contextlib
 import ctypes
-import gc
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import great_expectations as gx
 import pandas as pd
+import pyarrow as pa
 import yaml
 from great_expectations.data_context.types.base import (
     DataContextConfig,
@@ -76,15 +77,27 @@ _BOUNDS_ONLY = frozenset(
 )
 # expectations on a statistic of the whole column: their batch is not split into chunks
 _AGGREGATE = frozenset({"expect_column_mean_to_be_between"})
-# rows per pandas frame a column set is validated in (DuckDB hands them out in vectors)
+# rows per pandas frame a batch is validated in
 CHUNK_ROWS = 2_097_152
-# DuckDB only streams columns to pandas here; the memory is pandas' and GX's
+# DuckDB only streams columns to Python here (as Arrow); the memory is pandas' and GX's
 READER_MEMORY_LIMIT = "512MB"
 # the key-uniqueness aggregates run inside the Dagster process, beside everything it holds;
 # past this DuckDB spills the aggregate to disk rather than grow the process
 SQL_CHECKS_MEMORY_LIMIT = "1GB"
-VECTOR_ROWS = 2048
 _INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"})
+# the pandas types DuckDB's `df()` gives integer and boolean columns that hold a NULL (Arrow
+# would make floats and objects of them); without NULLs both give the NumPy types
+_WITH_NULLS = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 # GX fingerprints every pandas batch under 1e9 bytes by hashing all of it (twice per
 # validation), which takes longer than the validation itself on a province's members and is
 # used for nothing here: the batches are built and validated once, in memory.
@@ -171,9 +184,11 @@ def run_landing_suite(
             for column in sorted(missing)
         ]
         evaluated_rows = _batch_rows(con, table, sample_rows)
-        # one batch per set of columns the expectations read, in chunks of rows: a province's
-        # members table as one pandas frame would take many gigabytes. Every expectation still
-        # sees every row; the chunks' results are added up (`_merged`).
+        # one batch per set of columns the expectations read (GX filters the whole frame for
+        # each expectation: one frame of every column costs more than one per column set), in
+        # chunks of rows (a province's members table as one pandas frame would take gigabytes).
+        # Every expectation still sees every row; the chunks' results are added up (`_merged`).
+        types = _column_types(con, table)
         validated: dict[str, list[ExpectationResult]] = {}
         for columns, expectations in _column_groups(suite, usable_derived):
             bounds_only = all(e.expectation_type in _BOUNDS_ONLY for e in expectations)
@@ -185,7 +200,7 @@ def run_landing_suite(
                 [c for c in existing if c in columns],
                 {n: q for n, q in usable_derived.items() if n in columns},
                 sample_rows,
-                integers_as_double=bounds_only,
+                as_double={c for c in columns if bounds_only and types.get(c) in _INTEGER_TYPES},
                 chunk_rows=None if whole else CHUNK_ROWS,
             ):
                 for result in _validate(frame, part).results:
@@ -208,8 +223,9 @@ def run_landing_suite(
 
 def _release_memory() -> None:
     """Give the pandas batches' freed memory back to the system: glibc keeps freed heap for
-    the process otherwise, and the steps after the checks (DuckDB, dbt) need it."""
-    gc.collect()
+    the process otherwise, and the steps after the checks (DuckDB, dbt) need it. The batches
+    are freed as they go out of use (no reference cycle holds one but GX's own context, which
+    keeps the latest), so no garbage collection is needed first."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
@@ -225,8 +241,14 @@ def _column_groups(
     return list(groups.items())
 
 
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """DuckDB type of each column of `raw.<table>`, as DuckDB spells it (INTEGER, DECIMAL(18,2))."""
+    relation = con.sql(f"select * from {relation_name(RAW_SCHEMA, table)}")
+    return {name: str(t).upper() for name, t in zip(relation.columns, relation.types, strict=True)}
+
+
 def _batch_rows(con: duckdb.DuckDBPyConnection, table: str, sample_rows: int | None) -> int:
-    (count,) = con.execute(f"select count(*) from {relation_name(RAW_SCHEMA, table)}").fetchone()
+    [(count,)] = con.execute(f"select count(*) from {relation_name(RAW_SCHEMA, table)}").fetchall()
     return min(count, sample_rows) if sample_rows is not None else count
 
 
@@ -295,21 +317,34 @@ def _uniqueness_type(columns: list[str]) -> str:
 def _uniqueness(
     con: duckdb.DuckDBPyConnection, relation: str, key: list[str], pii: frozenset[str]
 ) -> ExpectationResult:
-    """Rows whose (non-null) values of `key` repeat, counted like GX's compound uniqueness."""
+    """Rows whose (non-null) values of `key` repeat, counted like GX's compound uniqueness.
+
+    Rows whose key repeats have equal hashes of it, so the exact aggregate only sees the rows
+    whose hash repeats: the aggregate of every row is one of 64-bit hashes, which is several
+    times faster than one of the keys (an ID number and a year in each of a province's
+    members) and spills far less. One query gives the total and the examples.
+    """
     columns = ", ".join(quote_identifier(k) for k in key)
     not_null = " and ".join(f"{quote_identifier(k)} is not null" for k in key)
-    duplicates = f"""
-        select {columns}, count(*) as n
-        from {relation}
-        where {not_null}
-        group by {columns}
-        having count(*) > 1
+    repeated_hashes = f"""
+        select hash({columns}) from {relation} where {not_null}
+        group by all having count(*) > 1
     """
-    (duplicated_rows,) = con.execute(f"select coalesce(sum(n), 0) from ({duplicates})").fetchone()
-    examples = con.execute(
-        f"select {columns} from ({duplicates}) "
-        f"order by n desc, {columns} limit {UNEXPECTED_EXAMPLES}"
-    ).fetchall()
+    rows = con.execute(f"""
+        with duplicates as (
+            select {columns}, count(*) as n
+            from {relation}
+            where {not_null} and hash({columns}) in ({repeated_hashes})
+            group by {columns}
+            having count(*) > 1
+        )
+        select {columns}, sum(n) over () as duplicated_rows
+        from duplicates
+        order by n desc, {columns}
+        limit {UNEXPECTED_EXAMPLES}
+    """).fetchall()
+    duplicated_rows = rows[0][-1] if rows else 0
+    examples = [row[:-1] for row in rows]
     return ExpectationResult(
         expectation_type=_uniqueness_type(key),
         column=",".join(key),
@@ -331,14 +366,23 @@ def _context_config() -> DataContextConfig:
     )
 
 
-def _validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> Any:
+@functools.cache
+def _batch_definition() -> Any:
+    """The whole-dataframe batch definition, in an ephemeral GX context, that every frame is
+    validated with. One for the process: a context per frame costs more than validating a
+    column of it, and a context per suite is a reference cycle that keeps its last frame until
+    a full garbage collection (a third of a second in the Dagster process). GX keeps the batch
+    of the latest frame only."""
     context = gx.get_context(mode="ephemeral", project_config=_context_config())
-    batch = (
+    return (
         context.data_sources.add_pandas("landing")
-        .add_dataframe_asset(suite.name)
+        .add_dataframe_asset("landing_batch")
         .add_batch_definition_whole_dataframe("whole_batch")
-        .get_batch(batch_parameters={"dataframe": frame})
     )
+
+
+def _validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> Any:
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     return batch.validate(
         suite,
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": UNEXPECTED_EXAMPLES},
@@ -439,36 +483,66 @@ def _read_batch(
     columns: Iterable[str],
     derived: Mapping[str, str],
     sample_rows: int | None = None,
-    integers_as_double: bool = False,
+    as_double: Iterable[str] = (),
     chunk_rows: int | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """The batch as pandas frames: one, or one per `chunk_rows` rows (the last may be short)."""
-    relation = relation_name(RAW_SCHEMA, table)
-    types: dict[str, str] = {}
-    if integers_as_double:
-        described = con.execute(f"select * from {relation} limit 0").description
-        types = {d[0]: str(d[1]).upper() for d in described}
-    select = [
-        f"cast({quote_identifier(c)} as double) as {quote_identifier(c)}"
-        if types.get(c) in _INTEGER_TYPES
-        else quote_identifier(c)
-        for c in columns
-    ]
+    """The batch as pandas frames: one, or one per `chunk_rows` rows (the last may be short).
+
+    The columns reach Python as Arrow (strings stay Arrow strings, which is what pandas' `str`
+    columns are: DuckDB's `df()` makes Python strings of them first) and take the pandas types
+    DuckDB's `df()` would give them, chunk by chunk: DECIMAL and HUGEINT as float64, DATE as
+    datetime64[us], an integer or boolean column as its nullable pandas type where the chunk
+    holds a NULL. `as_double` names integer columns to read as DOUBLE (see `_BOUNDS_ONLY`).
+    """
+    select = [quote_identifier(c) for c in columns]
     select += [f"({sql}) as {quote_identifier(name)}" for name, sql in derived.items()]
     if not select:
         select = ["1 as _row"]
-    sql = f"select {', '.join(select)} from {relation}"
+    sql = f"select {', '.join(select)} from {relation_name(RAW_SCHEMA, table)}"
     if sample_rows is not None:
         sql += f" using sample reservoir({int(sample_rows)} rows) repeatable (42)"
-    cursor = con.execute(sql)
+    batch = con.sql(sql)
+    doubles = set(as_double)
+    typed = []
+    for name, duckdb_type in zip(batch.columns, batch.types, strict=True):
+        kind = str(duckdb_type).upper()
+        column = quote_identifier(name)
+        if name in doubles or kind.startswith("DECIMAL") or kind in ("HUGEINT", "UHUGEINT"):
+            column = f"cast({column} as double) as {column}"
+        elif kind == "DATE":
+            column = f"cast({column} as timestamp) as {column}"
+        typed.append(column)
+    reader = con.sql(f"select {', '.join(typed)} from ({sql})").to_arrow_reader()
     if chunk_rows is None:
-        yield cursor.df()
+        yield _frame(reader.read_all())
         return
-    vectors = max(1, chunk_rows // VECTOR_ROWS)
-    frame = cursor.fetch_df_chunk(vectors)
-    yield frame  # an empty batch is still one frame to validate
-    while len(frame := cursor.fetch_df_chunk(vectors)) > 0:
-        yield frame
+    held: list[pa.RecordBatch] = []
+    rows = 0
+    frames = 0
+    for record_batch in reader:
+        while record_batch.num_rows:
+            take = min(record_batch.num_rows, chunk_rows - rows)
+            held.append(record_batch.slice(0, take))
+            record_batch = record_batch.slice(take)
+            rows += take
+            if rows == chunk_rows:
+                yield _frame(pa.Table.from_batches(held, reader.schema))
+                held, rows, frames = [], 0, frames + 1
+    if rows or not frames:  # an empty batch is still one frame to validate
+        yield _frame(pa.Table.from_batches(held, reader.schema))
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """A pandas frame of an Arrow table, column by column (see `_read_batch` for the types)."""
+    return pd.DataFrame(
+        {
+            name: column.to_pandas(types_mapper=_WITH_NULLS.get)
+            if column.null_count and column.type in _WITH_NULLS
+            else column.to_pandas()
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        },
+        copy=False,
+    )
 
 
 def _merged(parts: list[ExpectationResult]) -> ExpectationResult:

@@ -14,7 +14,9 @@ A suite writes ``{ref: <path>}`` where a value list, a bound or a pattern is nee
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,8 +33,15 @@ ENUM_LIST_SEPARATOR = "、"
 
 
 def load_sources(sources_yaml: Path = SOURCES_YAML) -> dict[str, Any]:
-    """The parsed landing source contract."""
-    with open(sources_yaml, encoding="utf-8") as f:
+    """The parsed landing source contract (a copy of its one parse per version of the file:
+    every suite, and every reference in it, asks for it again)."""
+    stat = Path(sources_yaml).stat()
+    return copy.deepcopy(_parsed_sources(str(sources_yaml), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_sources(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)
 
 

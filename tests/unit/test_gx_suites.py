@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 from expectations import (
@@ -401,7 +402,7 @@ def test_a_batch_validated_in_chunks_adds_up_over_every_row(
     # 3 000 members in chunks of 2 048 rows: one bad value in each chunk, counted once each
     import expectations.gx_runner as gx_runner
 
-    monkeypatch.setattr(gx_runner, "CHUNK_ROWS", gx_runner.VECTOR_ROWS)
+    monkeypatch.setattr(gx_runner, "CHUNK_ROWS", 2048)
     template = rows["members"][0]
     rows["members"] = [
         {**template, "source_row_number": n + 2, "id_number": rows["members"][n % 5]["id_number"]}
@@ -421,6 +422,52 @@ def test_a_batch_validated_in_chunks_adds_up_over_every_row(
         ("expect_column_values_to_be_between", "work_months"),
         ("expect_column_values_to_be_in_set", "relation"),
     ]
+
+
+def test_batches_reach_pandas_in_duckdbs_own_types_in_chunks_of_exact_size(
+    tmp_path: Path,
+) -> None:
+    # what GX compares, and the values it reports, depend on the pandas types: each chunk must
+    # have those of DuckDB's own conversion (nullable integers and booleans only where the
+    # chunk holds a NULL, DECIMAL as float64, DATE as datetime64), whatever the chunk size
+    from expectations import gx_runner
+
+    db = tmp_path / "restricted.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema raw")
+        con.execute("""
+            create table raw.t as
+            select i::integer as n, case when i >= 4500 then null else i end::integer as late_null,
+                   i % 2 = 0 as flag, case when i % 1000 = 7 then null else i % 3 = 0 end as b,
+                   (i / 8)::decimal(18, 2) as amount, date '2023-01-01' + (i % 400)::integer as d,
+                   case when i % 777 = 0 then null else 'v' || i end as s, i::bigint as big
+            from range(5000) as r(i)
+        """)
+        con.execute("create table raw.empty as select * from raw.t limit 0")
+    columns = ["n", "late_null", "flag", "b", "amount", "d", "s", "big"]
+    derived = {
+        "half": "amount / 2",
+        "month": "date_diff('month', date '2023-01-01', d)",
+        "huge": "n::hugeint * 3",
+    }
+    select = (
+        "select n, late_null, flag, b, amount, d, s, cast(big as double) as big, "
+        "amount / 2 as half, date_diff('month', date '2023-01-01', d) as month, "
+        "n::hugeint * 3 as huge from raw.t"
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        for chunk_rows in (2048, 1000, 5000, None):
+            frames = list(
+                gx_runner._read_batch(con, "t", columns, derived, None, {"big"}, chunk_rows)
+            )
+            size = chunk_rows or 5000
+            assert [len(f) for f in frames] == [min(size, 5000 - k) for k in range(0, 5000, size)]
+            for k, frame in enumerate(frames):
+                expected = con.execute(f"{select} limit {size} offset {k * size}").df()
+                pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+        (empty,) = gx_runner._read_batch(con, "empty", columns, {}, None, (), 2048)
+        assert list(empty.columns) == columns
+        assert len(empty) == 0
 
 
 def test_id_numbers_never_appear_in_clear_in_an_outcome(tmp_path: Path, rows: dict) -> None:
