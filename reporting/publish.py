@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,11 +38,18 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _sha256(path: Path) -> str:
+def _copy_and_hash(source: Path, target: Path) -> str:
+    """Copy `source` to `target`, synced to disk; the SHA-256 of what was written.
+
+    One pass over the file: a province's warehouse holds gigabytes.
+    """
     digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
+    with source.open("rb") as f, target.open("wb") as out:
+        for chunk in iter(lambda: f.read(8 << 20), b""):
             digest.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
     return digest.hexdigest()
 
 
@@ -66,9 +72,7 @@ def publish_warehouse(warehouse_db: Path, publish_dir: Path, run_id: str = "") -
         con.execute("checkpoint")
     staging = publish_dir / f".{PUBLISHED_NAME}.{os.getpid()}.tmp"
     try:
-        shutil.copyfile(warehouse_db, staging)
-        with staging.open("rb+") as f:
-            os.fsync(f.fileno())
+        sha256 = _copy_and_hash(warehouse_db, staging)
         marts = _count_marts(staging)
         if marts == 0:
             raise RuntimeError(f"{warehouse_db} has no marts: nothing to publish")
@@ -81,7 +85,7 @@ def publish_warehouse(warehouse_db: Path, publish_dir: Path, run_id: str = "") -
             staging.unlink()
     publication = Publication(
         path=target,
-        sha256=_sha256(target),
+        sha256=sha256,
         bytes=target.stat().st_size,
         marts=marts,
         published_at=datetime.now(UTC).isoformat(timespec="seconds"),
