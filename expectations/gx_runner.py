@@ -40,6 +40,7 @@ from expectations.outcomes import ExpectationResult, Level, SuiteOutcome, jsonab
 from expectations.references import (
     SEEDS_DIR,
     SOURCES_YAML,
+    SUITES_DIR,
     mask,
     pii_columns,
     resolve_refs,
@@ -58,7 +59,6 @@ LANDING_TABLES: tuple[str, ...] = (
     "measures",
     "rural_growth",
 )
-SUITES_DIR = Path(__file__).resolve().parent / "gx"
 RAW_SCHEMA = "raw"
 # unexpected values kept per expectation; enough to recognise the problem, not a list of rows
 UNEXPECTED_EXAMPLES = 5

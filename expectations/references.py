@@ -27,6 +27,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SOURCES_YAML = PROJECT_ROOT / "ingestion" / "sources.yaml"
 SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds"
+# the Great Expectations suites of the landing batches, one YAML file per raw table
+SUITES_DIR = Path(__file__).resolve().parent / "gx"
 
 # how ingestion stores an enum_list cell (docs/architecture.md: "VARCHAR joined by 、")
 ENUM_LIST_SEPARATOR = "、"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from expectations.accounting import check_accounting
-from expectations.gx_runner import SUITES_DIR, run_landing_sql_checks, run_landing_suite
+from expectations.references import SUITES_DIR
 from ingestion.load import SOURCE_GROUPS
 from orchestration.ingestion.assets import raw_key
 from orchestration.resources import FangpinPaths
@@ -38,6 +38,10 @@ def build_gx_check(table: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite of the `{table}` batch, plus key uniqueness.",
     )
     def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
+        # Great Expectations takes seconds to import: loaded when the first suite runs (and
+        # ahead of it, beside ingestion, by orchestration/run.py)
+        from expectations.gx_runner import run_landing_sql_checks, run_landing_suite
+
         outcomes = [
             run_landing_suite(table, paths.restricted_db),
             run_landing_sql_checks(table, paths.restricted_db),
