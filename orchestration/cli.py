@@ -72,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"landing area {landing} does not exist or is not a directory")
     os.environ[ENV_SALT] = resolve_salt(args.demo)
     set_paths(landing, Path(args.out))
-    outcome = run_pipeline(landing, Path(args.out))
+    outcome = run_pipeline(landing, Path(args.out), record=args.record)
     print(outcome.summary_text)
     if not outcome.success:
         print(f"fangpin run failed: {outcome.error}", file=sys.stderr)
@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", required=True, help="landing directory (SPEC §3 layout)")
     run.add_argument("--out", required=True, help="output directory for the stores and summary")
     run.add_argument("--demo", action="store_true", help="demonstration run with the demo salt")
+    run.add_argument(
+        "--record",
+        action="store_true",
+        help="record the run in the Dagster instance of DAGSTER_HOME, so that the Dagster UI "
+        "lists it (about 20 s slower; the run log and summary are written either way)",
+    )
     run.set_defaults(func=cmd_run)
 
     report = sub.add_parser(
