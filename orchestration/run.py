@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,6 @@ from reporting.findings import run_findings
 RUN_LOG = "run.log"
 # operators' copy of the run's rejected rows, to send back to the counties; holds identifiers
 QUARANTINE_EXPORT = "restricted_exports/quarantine.csv"
-GX_RUNNER = "expectations.gx_runner"
 
 
 @dataclass
@@ -259,11 +256,6 @@ def run_pipeline(
             contextlib.redirect_stdout(log),
             contextlib.redirect_stderr(log),
         ):
-            # Great Expectations takes seconds to import and its checks run after ingestion:
-            # imported beside ingestion (whose work is DuckDB's, off the interpreter lock)
-            threading.Thread(
-                target=importlib.import_module, args=(GX_RUNNER,), name="import-gx", daemon=True
-            ).start()
             try:
                 result = job.execute_in_process(instance=instance, raise_on_error=False)
                 steps = step_timings(instance, result.run_id)

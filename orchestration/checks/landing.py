@@ -38,8 +38,8 @@ def build_gx_check(table: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite of the `{table}` batch, plus key uniqueness.",
     )
     def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
-        # Great Expectations takes seconds to import: loaded when the first suite runs (and
-        # ahead of it, beside ingestion, by orchestration/run.py)
+        # Great Expectations takes seconds to import: loaded when the first suite runs, not
+        # whenever the definitions are loaded (the Dagster UI, the sensors' ticks)
         from expectations.gx_runner import run_landing_sql_checks, run_landing_suite
 
         outcomes = [
