@@ -202,12 +202,11 @@ _Landing = tuple[LandingFile, list[_Staged], list[str | None]]
 
 @dataclass(frozen=True)
 class _Read:
-    """What reading one table of a landing file gave: its first rows, or why it was rejected;
-    without an item, `result` names a sheet that no source reads."""
+    """What reading one table of a landing file gave: its first rows, or why it was rejected."""
 
-    item: _Staged | None
+    item: _Staged
     table: str | None
-    result: TableStart | FileRejected | str
+    result: TableStart | FileRejected
 
 
 def _reason_text(reasons: Sequence[Reason]) -> Reason | None:
@@ -302,24 +301,23 @@ class _GroupRun:
         landing: LandingFile,
         staged: list[_Staged],
         sheets: list[str | None],
-    ) -> list[_Read]:
-        """Read one landing file's tables (a CSV file, or the sheets of a workbook) on `con`.
+    ) -> tuple[list[_Read], list[str]]:
+        """Read one landing file's tables (a CSV file, or the sheets of a workbook) on `con`;
+        also the workbook's sheets that no source reads.
 
         Touches only this file's staged items: files are read on several threads at once.
         """
+        reads: list[_Read] = []
         if landing.kind == "csv":
-            return [
-                _Read(item, table, self._attempt(
-                    read_csv_table, con, landing.path, table, workdir=self.workdir
-                ))
-                for item in staged
-                for table in [self._new_table()]
-            ]  # fmt: skip
+            for item in staged:
+                table = self._new_table()
+                read = self._attempt(read_csv_table, con, landing.path, table, workdir=self.workdir)
+                reads.append(_Read(item, table, read))
+            return reads, []
         try:
             workbook = open_workbook(landing.path)
         except FileRejected as exc:
-            return [_Read(item, None, exc) for item in staged]
-        reads = []
+            return [_Read(item, None, exc) for item in staged], []
         with workbook:
             used: set[str] = set()
             for item, pattern_sheet in zip(staged, sheets, strict=True):
@@ -333,7 +331,7 @@ class _GroupRun:
                     _Read(item, table, self._attempt(read_sheet_table, con, workbook, sheet, table))
                 )
             ignored = [f"{landing.file}#{s}" for s in workbook.sheet_names if s not in used]
-        return [*reads, *(_Read(None, None, sheet) for sheet in ignored)]
+        return reads, ignored
 
     @staticmethod
     def _attempt(
@@ -350,7 +348,7 @@ class _GroupRun:
         Each connection is used by one thread only, and each file by one connection; the
         outcome of each file is the same as if the files were read one after the other.
         """
-        results: list[list[_Read]] = [[] for _ in landings]
+        results: list[tuple[list[_Read], list[str]]] = [([], []) for _ in landings]
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         for i in range(len(landings)):
             todo.put(i)
@@ -371,17 +369,21 @@ class _GroupRun:
         finally:
             for con in connections:
                 con.close()
-        for read in (r for file_reads in results for r in file_reads):
-            if read.item is None:
-                self.ignored_sheets.append(str(read.result))
-            elif isinstance(read.result, FileRejected):
-                exc = read.result
-                read.item.reject("", self.config.file_reason(exc.reason, **exc.details))
-            else:
-                assert read.table is not None and isinstance(read.result, TableStart)
-                read.item.table = read.table
-                read.item.cells = [ident(c) for c in read.result.columns]
-                self._map_header(read.item, read.result.rows)
+        for reads, ignored in results:
+            self.ignored_sheets += ignored
+            for read in reads:
+                self._started(read)
+
+    def _started(self, read: _Read) -> None:
+        """Map the header of a table read, or reject its item."""
+        if isinstance(read.result, FileRejected):
+            exc = read.result
+            read.item.reject("", self.config.file_reason(exc.reason, **exc.details))
+            return
+        assert read.table is not None
+        read.item.table = read.table
+        read.item.cells = [ident(c) for c in read.result.columns]
+        self._map_header(read.item, read.result.rows)
 
     def _pick_sheet(
         self, item: _Staged, sheet_names: list[str], pattern_sheet: str | None

@@ -209,6 +209,13 @@ def _styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
     return cell
 
 
+def _header_cells(sheet: Any, texts: list[str], **style: Any) -> list[WriteOnlyCell]:
+    """A row of column headers: bold on the header fill, plus `style`."""
+    return [
+        _styled(sheet, text, font=Font(bold=True), fill=_HEADER_FILL, **style) for text in texts
+    ]
+
+
 def _data_cell(sheet: Any, value: Any, labels: Labels) -> Any:
     number_format = _number_format(value)
     if number_format is None:
@@ -243,16 +250,11 @@ def _write_list(workbook: Workbook, listed: FocusListRows, labels: Labels, perio
     sheet.append([labels(f"focus_lists.{key}.rule", **fields)])
     sheet.append([])
     sheet.append(
-        [
-            _styled(
-                sheet,
-                labels(f"focus_columns.{column}"),
-                font=Font(bold=True),
-                fill=_HEADER_FILL,
-                alignment=Alignment(wrap_text=True, vertical="center"),
-            )
-            for column in listed.columns
-        ]
+        _header_cells(
+            sheet,
+            [labels(f"focus_columns.{column}") for column in listed.columns],
+            alignment=Alignment(wrap_text=True, vertical="center"),
+        )
     )
     for row in listed.rows:
         sheet.append([_data_cell(sheet, row[column], labels) for column in listed.columns])
@@ -288,17 +290,8 @@ def write_focus_lists(
         ]
     )
     overview.append([])
-    overview.append(
-        [
-            _styled(
-                overview,
-                labels(f"focus_lists.overview.{name}"),
-                font=Font(bold=True),
-                fill=_HEADER_FILL,
-            )
-            for name in ("list", "rows", "source")
-        ]
-    )
+    headers = [labels(f"focus_lists.overview.{name}") for name in ("list", "rows", "source")]
+    overview.append(_header_cells(overview, headers))
     for listed in lists:
         key = listed.focus_list.key
         overview.append(

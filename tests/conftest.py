@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 import orchestration  # noqa: F401  (sets telemetry off and DAGSTER_HOME for every test)
@@ -16,14 +15,13 @@ from orchestration.run import RunOutcome, run_pipeline
 
 @pytest.fixture(scope="session")
 def pipeline_runner() -> Iterator[Callable[[Path, Path], RunOutcome]]:
-    """Run the main job in-process (ephemeral Dagster instance) on a landing dir into an out dir."""
+    """Run the main job in-process (in-memory Dagster instance) on a landing dir into an out dir."""
     saved = dict(os.environ)
 
     def _run(landing: Path, out: Path) -> RunOutcome:
         os.environ[ENV_SALT] = DEMO_SALT
         set_paths(landing, out)
-        with dg.DagsterInstance.ephemeral() as instance:
-            return run_pipeline(landing, out, instance=instance)
+        return run_pipeline(landing, out)
 
     yield _run
     os.environ.clear()
