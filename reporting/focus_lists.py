@@ -6,7 +6,6 @@ that says so, and the overview sheet counts it as unavailable.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,13 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from reporting.catalogue import Labels
-from reporting.marts import Period, Row
+from reporting.marts import Period
+from reporting.xlsx import Styled, Workbook, column_letter
 
 # Names shown beside codes: the village's names, and the county's for households without one.
 _NAMES = """
@@ -157,7 +153,7 @@ class FocusListRows:
     focus_list: FocusList
     available: bool
     columns: list[str]
-    rows: list[Row]
+    rows: list[tuple[Any, ...]]
 
 
 def read_focus_lists(
@@ -177,132 +173,100 @@ def read_focus_lists(
         used = {name: value for name, value in params.items() if f"${name}" in focus_list.sql}
         cursor = con.execute(focus_list.sql, used)
         columns = [column[0] for column in cursor.description]
-        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
-        found.append(FocusListRows(focus_list, True, columns, rows))
+        found.append(FocusListRows(focus_list, True, columns, cursor.fetchall()))
     return found
 
 
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_TITLE_FONT = Font(bold=True, size=13)
-
-
 def _cell_value(value: Any, labels: Labels) -> Any:
+    """A value as the lists show it: yes/no in words, dates and amounts with their format."""
     if isinstance(value, bool):
         return labels("common.yes") if value else labels("common.no")
     if isinstance(value, Decimal):
-        return float(value)
+        return Styled(float(value), "decimal")
+    if isinstance(value, date):
+        return Styled(value, "date")
     return value
 
 
-def _number_format(value: Any) -> str | None:
-    if isinstance(value, date):
-        return "yyyy-mm-dd"
-    if isinstance(value, Decimal):
-        return "#,##0.00"
-    return None
+def _header_cells(texts: list[str], style: str = "header") -> list[Styled]:
+    """A row of column headers: bold on the header fill."""
+    return [Styled(text, style) for text in texts]
 
 
-def _styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _header_cells(sheet: Any, texts: list[str], **style: Any) -> list[WriteOnlyCell]:
-    """A row of column headers: bold on the header fill, plus `style`."""
-    return [
-        _styled(sheet, text, font=Font(bold=True), fill=_HEADER_FILL, **style) for text in texts
-    ]
-
-
-def _data_cell(sheet: Any, value: Any, labels: Labels) -> Any:
-    number_format = _number_format(value)
-    if number_format is None:
-        return _cell_value(value, labels)
-    return _styled(sheet, _cell_value(value, labels), number_format=number_format)
+def _column_width(column: str, labels: Labels) -> float:
+    width = max(len(labels(f"focus_columns.{column}")) * 2, 12)
+    if column in ("household_id", "alert_id", "risk_types", "running_measure_types"):
+        width = max(width, 22)
+    return width
 
 
 def _write_list(workbook: Workbook, listed: FocusListRows, labels: Labels, period: Period) -> None:
     """One list's sheet, streamed row by row (a province's lists hold millions of cells)."""
     key = listed.focus_list.key
-    sheet = workbook.create_sheet(labels(f"focus_lists.{key}.sheet"))
+    name = labels(f"focus_lists.{key}.sheet")
     fields = {"quarter": period.label, "year": period.survey_year}
-    title = _styled(sheet, labels(f"focus_lists.{key}.title", **fields), font=_TITLE_FONT)
+    title = Styled(labels(f"focus_lists.{key}.title", **fields), "title")
     if not listed.available:
-        sheet.column_dimensions["A"].width = 90
-        sheet.append([title])
-        sheet.append([])
-        sheet.append([labels("focus_lists.unavailable", mart=listed.focus_list.mart)])
+        with workbook.sheet(name, widths={1: 90}) as sheet:
+            sheet.append([title])
+            sheet.append([])
+            sheet.append([labels("focus_lists.unavailable", mart=listed.focus_list.mart)])
         return
     header_row = 4
-    # widths and panes go before the rows in a streamed sheet
-    for index, column in enumerate(listed.columns, start=1):
-        width = max(len(labels(f"focus_columns.{column}")) * 2, 12)
-        if column in ("household_id", "alert_id", "risk_types", "running_measure_types"):
-            width = max(width, 22)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = f"C{header_row + 1}"
-    sheet.auto_filter.ref = (
-        f"A{header_row}:{get_column_letter(len(listed.columns))}{header_row + len(listed.rows)}"
-    )
-    sheet.append([title])
-    sheet.append([labels(f"focus_lists.{key}.rule", **fields)])
-    sheet.append([])
-    sheet.append(
-        _header_cells(
-            sheet,
-            [labels(f"focus_columns.{column}") for column in listed.columns],
-            alignment=Alignment(wrap_text=True, vertical="center"),
+    columns = listed.columns
+    last = column_letter(len(columns))
+    with workbook.sheet(
+        name,
+        widths={i: _column_width(c, labels) for i, c in enumerate(columns, start=1)},
+        freeze=(2, header_row),
+        autofilter=f"A{header_row}:{last}{header_row + len(listed.rows)}",
+    ) as sheet:
+        sheet.append([title])
+        sheet.append([labels(f"focus_lists.{key}.rule", **fields)])
+        sheet.append([])
+        sheet.append(
+            _header_cells([labels(f"focus_columns.{c}") for c in columns], style="header_wrap")
         )
-    )
-    for row in listed.rows:
-        sheet.append([_data_cell(sheet, row[column], labels) for column in listed.columns])
-    if not listed.rows:
-        sheet.append([labels("focus_lists.empty")])
+        for row in listed.rows:
+            sheet.append([_cell_value(value, labels) for value in row])
+        if not listed.rows:
+            sheet.append([labels("focus_lists.empty")])
 
 
 def write_focus_lists(
     lists: list[FocusListRows], labels: Labels, period: Period, path: Path
 ) -> None:
     """The workbook: an overview sheet, then one sheet per focus list."""
-    workbook = Workbook(write_only=True)
-    overview = workbook.create_sheet(labels("focus_lists.overview.sheet"))
-    for letter, width in (("A", 28), ("B", 14), ("C", 40)):
-        overview.column_dimensions[letter].width = width
-    overview.append(
-        [
-            _styled(
-                overview,
-                labels("focus_lists.overview.title", quarter=period.label),
-                font=_TITLE_FONT,
+    with Workbook(path) as workbook:
+        with workbook.sheet(
+            labels("focus_lists.overview.sheet"), widths={1: 28, 2: 14, 3: 40}
+        ) as overview:
+            overview.append(
+                [Styled(labels("focus_lists.overview.title", quarter=period.label), "title")]
             )
-        ]
-    )
-    overview.append(
-        [
-            labels(
-                "focus_lists.overview.period",
-                start=period.period_start.isoformat(),
-                end=period.period_end.isoformat(),
-                year=period.survey_year,
+            overview.append(
+                [
+                    labels(
+                        "focus_lists.overview.period",
+                        start=period.period_start.isoformat(),
+                        end=period.period_end.isoformat(),
+                        year=period.survey_year,
+                    )
+                ]
             )
-        ]
-    )
-    overview.append([])
-    headers = [labels(f"focus_lists.overview.{name}") for name in ("list", "rows", "source")]
-    overview.append(_header_cells(overview, headers))
-    for listed in lists:
-        key = listed.focus_list.key
-        overview.append(
-            [
-                labels(f"focus_lists.{key}.sheet"),
-                len(listed.rows) if listed.available else labels("focus_lists.not_available"),
-                f"marts.{listed.focus_list.mart}",
-            ]
-        )
-    for listed in lists:
-        _write_list(workbook, listed, labels, period)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    workbook.save(tmp)
-    os.replace(tmp, path)
+            overview.append([])
+            headers = [labels(f"focus_lists.overview.{n}") for n in ("list", "rows", "source")]
+            overview.append(_header_cells(headers))
+            for listed in lists:
+                key = listed.focus_list.key
+                overview.append(
+                    [
+                        labels(f"focus_lists.{key}.sheet"),
+                        len(listed.rows)
+                        if listed.available
+                        else labels("focus_lists.not_available"),
+                        f"marts.{listed.focus_list.mart}",
+                    ]
+                )
+        for listed in lists:
+            _write_list(workbook, listed, labels, period)
