@@ -40,6 +40,14 @@ MISSING, MALFORMED, OUT_OF_RANGE, CHECK_CHARACTER = 1, 2, 3, 4
 # malformed ID numbers with a reason of their own: the old 15-digit form, and an ID number
 # that Excel stored as a number (5.30102E+17: its last digits are lost)
 ID_OLD_FORMAT, ID_AS_NUMBER = 5, 6
+# The typed table packs the error codes of a row's checked cells into one integer, three bits
+# per cell in the source's column order (a column of its own per cell would hold millions of
+# NULLs: 1 GB of a province's members, all in the memory budget of ingestion).
+ERRORS = "_errors"
+_ERROR_BITS = 3
+assert max(MISSING, MALFORMED, OUT_OF_RANGE, CHECK_CHARACTER, ID_OLD_FORMAT, ID_AS_NUMBER) < (
+    1 << _ERROR_BITS
+)
 
 _MALFORMED_REASON = {
     "integer": "not_integer",
@@ -65,8 +73,29 @@ def ident(name: str) -> str:
 
 
 def err(column: str) -> str:
-    """Name of a column's error-code column in the typed table."""
+    """Name of a column's error-code column in the table of bad rows."""
     return ident(f"e:{column}")
+
+
+def _errors_type(source: Source) -> str:
+    checked = sum(is_checked(c) for c in source.columns)
+    if checked * _ERROR_BITS <= 63:
+        return "bigint"
+    if checked * _ERROR_BITS <= 127:
+        return "hugeint"
+    raise ValueError(f"{source.name}: too many checked columns ({checked}) to pack their errors")
+
+
+def error_code(source: Source, column: str, alias: str) -> str:
+    """SQL for the error code of `column`'s cell in the typed table `alias` (0: no error)."""
+    checked = [c.name for c in source.columns if is_checked(c)]
+    shift = _ERROR_BITS * checked.index(column)
+    return f"(({alias}.{ERRORS} >> {shift}) & {(1 << _ERROR_BITS) - 1})"
+
+
+def cell_ok(source: Source, column: str, alias: str = "t") -> str:
+    """SQL: the cell of `column` in the typed table `alias` broke no cell rule."""
+    return f"{error_code(source, column, alias)} = 0"
 
 
 def flag(reason: str) -> str:
@@ -275,18 +304,23 @@ def typed_sql(
     """CREATE the typed table `out` of `source` from its staged rows and its files table.
 
     Columns: _file_id, _row, _rejected (the whole file is rejected), year and county_code for
-    survey and ledger sources, then per column its typed value and its error code.
+    survey and ledger sources, per column its typed value, then the error codes of the checked
+    cells packed into one integer (`error_code` reads one).
     """
     inner = ", ".join(
         f"{value_sql(c, 's.' + ident(c.name), config)} as {ident(c.name)}, "
         f"s.{ident(c.name)} as {ident('raw:' + c.name)}"
         for c in source.columns
     )
-    outer = []
+    outer, packed = [], []
+    kind = _errors_type(source)
     for c in source.columns:
         value, raw = "x." + ident(c.name), "x." + ident("raw:" + c.name)
         outer.append(f"{value} as {ident(c.name)}")
-        outer.append(f"{error_sql(c, value, raw, run_date, config.date_min)} as {err(c.name)}")
+        if is_checked(c):
+            code = error_sql(c, value, raw, run_date, config.date_min)
+            packed.append(f"(coalesce({code}, 0)::{kind} << {_ERROR_BITS * len(packed)})")
+    outer.append(f"({' + '.join(packed) or '0'})::{kind} as {ERRORS}")
     unit = "f.year, f.county_code, " if source.per_unit else ""
     if not source.per_month:
         return (
@@ -418,7 +452,7 @@ def cross_rules(source: Source, typed: dict[str, str]) -> CrossRules:
                 RowRule(
                     "region_parent_missing",
                     "parent_code",
-                    f"{below} is null and t.{err('parent_code')} is null",
+                    f"{below} is null and {cell_ok(source, 'parent_code')}",
                 ),
                 RowRule(
                     "region_parent_unknown",
@@ -454,13 +488,13 @@ def cross_rules(source: Source, typed: dict[str, str]) -> CrossRules:
                 RowRule(
                     "survey_date_outside_year",
                     "survey_date",
-                    f"t.{err('survey_date')} is null and t.survey_date not between "
+                    f"{cell_ok(source, 'survey_date')} and t.survey_date not between "
                     "make_date(t.year, 1, 1) and make_date(t.year + 1, 3, 31)",
                 ),
                 RowRule(
                     "household_size_mismatch",
                     "household_size",
-                    f"t.{err('household_size')} is null "
+                    f"{cell_ok(source, 'household_size')} "
                     "and t.household_size <> coalesce(member_rows.n, 0)",
                 ),
             ),
@@ -479,13 +513,13 @@ def cross_rules(source: Source, typed: dict[str, str]) -> CrossRules:
                 RowRule(
                     "income_year_mismatch",
                     "income_year",
-                    f"t.{err('income_year')} is null and t.income_year <> t.year",
+                    f"{cell_ok(source, 'income_year')} and t.income_year <> t.year",
                 ),
                 *parent.rules,
                 RowRule(
                     "transfer_parts_exceed_total",
                     "transfer_income",
-                    f"t.{err('transfer_income')} is null and {parts} > t.transfer_income",
+                    f"{cell_ok(source, 'transfer_income')} and {parts} > t.transfer_income",
                 ),
             ),
         )
@@ -544,8 +578,8 @@ def _record_match_rules(source: Source) -> CrossRules:
         return CrossRules(_LOADED_HOUSEHOLD.joins, (RowRule(match.reason, rule.column, rule.test),))
     # only a valid ID number and date can be looked up; their own errors say enough otherwise
     test = (
-        f"t.{ident(match.key)} is not null and t.{err(match.key)} is null "
-        f"and t.{err(match.date)} is null and t.household_id is null"
+        f"t.{ident(match.key)} is not null and {cell_ok(source, match.key)} "
+        f"and {cell_ok(source, match.date)} and t.household_id is null"
     )
     return CrossRules((), (RowRule(match.reason, match.key, test),))
 
@@ -589,13 +623,16 @@ def bad_rows_sql(
     """
     rules = all_row_rules(source, typed)
     checked = [c for c in source.columns if is_checked(c)]
-    columns = ["t._file_id", "t._row", "t._rejected", *(f"t.{err(c.name)}" for c in checked)]
+    codes = [
+        f"nullif({error_code(source, c.name, 't')}, 0)::integer as {err(c.name)}" for c in checked
+    ]
+    columns = ["t._file_id", "t._row", "t._rejected", f"t.{ERRORS}", *codes]
     columns += [f"coalesce({r.test}, false) as {flag(r.reason)}" for r in rules.rules]
     rule_list = rules.rules
     if source.name == "regions":
         columns.append(f"false as {flag(REGION_PARENT_QUARANTINED.reason)}")
         rule_list = (*rule_list, REGION_PARENT_QUARANTINED)
-    tests = ["_rejected", *(f"{err(c.name)} is not null" for c in checked)]
+    tests = ["_rejected", f"{ERRORS} <> 0"]
     tests += [flag(r.reason) for r in rules.rules]
     joins = " ".join(rules.joins)
     sql = (
