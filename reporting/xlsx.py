@@ -64,8 +64,9 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_EPOCH_TIME = datetime(1899, 12, 30)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-# a sheet name may not hold these, nor be longer than 31 characters (Excel's limits)
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# a sheet name may not hold these, begin or end with an apostrophe, nor be longer than 31
+# characters (Excel's limits)
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]|^'|'$")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from reporting.catalogue import load_labels, load_layout
 from reporting.focus_lists import FOCUS_LISTS
 from reporting.report import TEMPLATES_DIR, ReportFiles, render_report
 from tests.integration import planted
+from tests.libreoffice import resaved
 
 pytestmark = pytest.mark.integration
 
@@ -224,6 +225,16 @@ def test_workbook_has_every_focus_list_with_the_marts_counts(
             if row["region_level"] == "county"
         )
         assert len(rows) == expected, focus_list.key
+
+
+def test_libreoffice_opens_the_focus_lists(report: ReportFiles, tmp_path: Path) -> None:
+    labels = load_labels("zh")
+    workbook = load_workbook(resaved(report.xlsx, tmp_path))
+    original = load_workbook(report.xlsx)
+    assert workbook.sheetnames == original.sheetnames
+    for focus_list in FOCUS_LISTS:
+        name = labels(f"focus_lists.{focus_list.key}.sheet")
+        assert _list_rows(workbook[name]) == _list_rows(original[name]), name
 
 
 def test_planted_households_are_on_their_lists(report: ReportFiles) -> None:
