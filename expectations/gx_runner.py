@@ -48,6 +48,7 @@ from expectations.references import (
 )
 from expectations.sql import quote_identifier, relation_name, table_columns
 from ingestion import store
+from ingestion.rules import repeated_keys_sql
 
 LANDING_TABLES: tuple[str, ...] = (
     "regions",
@@ -319,25 +320,13 @@ def _uniqueness(
 ) -> ExpectationResult:
     """Rows whose (non-null) values of `key` repeat, counted like GX's compound uniqueness.
 
-    Rows whose key repeats have equal hashes of it, so the exact aggregate only sees the rows
-    whose hash repeats: the aggregate of every row is one of 64-bit hashes, which is several
-    times faster than one of the keys (an ID number and a year in each of a province's
-    members) and spills far less. One query gives the total and the examples.
+    One query gives the total and the examples.
     """
-    columns = ", ".join(quote_identifier(k) for k in key)
-    not_null = " and ".join(f"{quote_identifier(k)} is not null" for k in key)
-    repeated_hashes = f"""
-        select hash({columns}) from {relation} where {not_null}
-        group by all having count(*) > 1
-    """
+    quoted = [quote_identifier(k) for k in key]
+    columns = ", ".join(quoted)
+    not_null = " and ".join(f"{k} is not null" for k in quoted)
     rows = con.execute(f"""
-        with duplicates as (
-            select {columns}, count(*) as n
-            from {relation}
-            where {not_null} and hash({columns}) in ({repeated_hashes})
-            group by {columns}
-            having count(*) > 1
-        )
+        with duplicates as ({repeated_keys_sql(relation, quoted, not_null)})
         select {columns}, sum(n) over () as duplicated_rows
         from duplicates
         order by n desc, {columns}

@@ -584,6 +584,26 @@ def _record_match_rules(source: Source) -> CrossRules:
     return CrossRules((), (RowRule(match.reason, match.key, test),))
 
 
+def repeated_keys_sql(relation: str, columns: Sequence[str], where: str) -> str:
+    """SELECT the values of `columns` (SQL expressions) that more than one row of `relation`
+    satisfying `where` has, and `n`, how many rows have them.
+
+    Rows whose key repeats have equal hashes of it, so the exact aggregate only sees the rows
+    whose hash repeats: the aggregate of every row is one of 64-bit hashes, several times
+    cheaper than one of the keys (an ID number and a year in each of a province's members) and
+    spilling far less.
+    """
+    keys = ", ".join(columns)
+    repeated_hashes = (
+        f"select hash({keys}) from {relation} where {where} group by all having count(*) > 1"
+    )
+    return (
+        f"select {keys}, count(*) as n from {relation} "
+        f"where {where} and hash({keys}) in ({repeated_hashes}) "
+        f"group by {keys} having count(*) > 1"
+    )
+
+
 def _unique_rules(source: Source, typed: str) -> CrossRules:
     joins, rules = [], []
     for i, rule in enumerate(source.unique):
@@ -591,10 +611,7 @@ def _unique_rules(source: Source, typed: str) -> CrossRules:
         cols = [ident(c) for c in rule.columns]
         not_null = " and ".join(f"{c} is not null" for c in cols)
         on = " and ".join(f"{alias}.{c} = t.{c}" for c in cols)
-        joins.append(
-            f"left join (select {', '.join(cols)} from {typed} where {not_null} "
-            f"group by all having count(*) > 1) {alias} on {on}"
-        )
+        joins.append(f"left join ({repeated_keys_sql(typed, cols, not_null)}) {alias} on {on}")
         # the path's year and county are not cells of the row; blame the row's own columns
         own = [c for c in rule.columns if not (source.per_unit and c in PATH_COLUMNS)]
         column = "; ".join(own or rule.columns)
