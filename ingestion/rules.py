@@ -77,19 +77,24 @@ def err(column: str) -> str:
     return ident(f"e:{column}")
 
 
+def _error_shifts(source: Source) -> dict[str, int]:
+    """Bit offset of each checked column's error code in the packed integer."""
+    checked = [c.name for c in source.columns if is_checked(c)]
+    return {name: _ERROR_BITS * i for i, name in enumerate(checked)}
+
+
 def _errors_type(source: Source) -> str:
-    checked = sum(is_checked(c) for c in source.columns)
-    if checked * _ERROR_BITS <= 63:
+    bits = _ERROR_BITS * len(_error_shifts(source))
+    if bits <= 63:
         return "bigint"
-    if checked * _ERROR_BITS <= 127:
+    if bits <= 127:
         return "hugeint"
-    raise ValueError(f"{source.name}: too many checked columns ({checked}) to pack their errors")
+    raise ValueError(f"{source.name}: too many checked columns to pack their errors")
 
 
 def error_code(source: Source, column: str, alias: str) -> str:
     """SQL for the error code of `column`'s cell in the typed table `alias` (0: no error)."""
-    checked = [c.name for c in source.columns if is_checked(c)]
-    shift = _ERROR_BITS * checked.index(column)
+    shift = _error_shifts(source)[column]
     return f"(({alias}.{ERRORS} >> {shift}) & {(1 << _ERROR_BITS) - 1})"
 
 
@@ -313,13 +318,13 @@ def typed_sql(
         for c in source.columns
     )
     outer, packed = [], []
-    kind = _errors_type(source)
+    kind, shifts = _errors_type(source), _error_shifts(source)
     for c in source.columns:
         value, raw = "x." + ident(c.name), "x." + ident("raw:" + c.name)
         outer.append(f"{value} as {ident(c.name)}")
-        if is_checked(c):
+        if c.name in shifts:
             code = error_sql(c, value, raw, run_date, config.date_min)
-            packed.append(f"(coalesce({code}, 0)::{kind} << {_ERROR_BITS * len(packed)})")
+            packed.append(f"(coalesce({code}, 0)::{kind} << {shifts[c.name]})")
     outer.append(f"({' + '.join(packed) or '0'})::{kind} as {ERRORS}")
     unit = "f.year, f.county_code, " if source.per_unit else ""
     if not source.per_month:

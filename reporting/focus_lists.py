@@ -7,7 +7,6 @@ that says so, and the overview sheet counts it as unavailable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -178,13 +177,12 @@ def read_focus_lists(
 
 
 def _cell_value(value: Any, labels: Labels) -> Any:
-    """A value as the lists show it: yes/no in words, dates and amounts with their format."""
+    """A value as the lists show it: yes/no in words, amounts with two decimals (dates get
+    their format from the writer)."""
     if isinstance(value, bool):
         return labels("common.yes") if value else labels("common.no")
     if isinstance(value, Decimal):
-        return Styled(float(value), "decimal")
-    if isinstance(value, date):
-        return Styled(value, "date")
+        return Styled(value, "decimal")
     return value
 
 

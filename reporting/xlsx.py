@@ -203,9 +203,12 @@ class Workbook:
             self._zip.close()
             os.replace(self._tmp, self.path)
         except BaseException:
-            self._zip.close()
-            self._tmp.unlink(missing_ok=True)
+            self._discard()
             raise
+
+    def _discard(self) -> None:
+        self._zip.close()
+        self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> Workbook:
         return self
@@ -214,8 +217,7 @@ class Workbook:
         if error is None:
             self.close()
         else:
-            self._zip.close()
-            self._tmp.unlink(missing_ok=True)
+            self._discard()
 
     def _write_package(self) -> None:
         n = len(self._sheets)
