@@ -372,12 +372,14 @@ def group_of_source(source: str) -> str:
 # -- dbt -------------------------------------------------------------------------------------
 
 
-def dbt_run_results(run_id: str) -> Path | None:
-    """run_results.json of the dbt invocation of a Dagster run (dagster-dbt names the target
-    directory after the asset and the first characters of the run id)."""
-    target = PROJECT_DIR / "dbt_project" / "target"
-    found = sorted(target.glob(f"fangpin_dbt_assets-{run_id[:7]}-*/run_results.json"))
-    return found[-1] if found else None
+def dbt_run_results(out: Path) -> Path | None:
+    """run_results.json of the dbt build of the run that wrote the stores of `out`."""
+    # imported here: the benchmark itself stays light, the pipeline runs in a subprocess
+    from orchestration.resources import FangpinPaths
+
+    target = FangpinPaths(landing_dir="", out_dir=str(out)).dbt_target_dir
+    path = target / "run_results.json"
+    return path if path.exists() else None
 
 
 def dbt_profile(path: Path | None, top: int) -> dict[str, Any]:
@@ -667,7 +669,7 @@ def run_pipeline(
         "samples": len(run.samples),
         "stages": [_rounded(asdict(s)) for s in stages],
         "steps": step_figures(run, spans),
-        "dbt": dbt_profile(dbt_run_results(run_id), args.top) if run_id else {},
+        "dbt": dbt_profile(dbt_run_results(out), args.top) if run_id else {},
     }
 
 

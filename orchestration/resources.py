@@ -53,6 +53,15 @@ class FangpinPaths(dg.ConfigurableResource):
     def reports_dir(self) -> Path:
         return self.out / "reports"
 
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts and log of the last build of these stores (`run_results.json`).
+
+        One directory per output directory, kept between runs: dbt reuses its parse of the
+        project (`partial_parse.msgpack`) when the stores' paths are the same as last time.
+        """
+        return self.out / "dbt-target"
+
 
 class LocalDbtCliResource(DbtCliResource):
     """dbt-core of this environment.

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.environment import DBT_PROJECT_DIR
+from orchestration.resources import FangpinPaths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -33,6 +34,13 @@ class FangpinDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FangpinDbtTranslator(),
     pool="duckdb",
 )
-def fangpin_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build`: seeds, models and their tests, in dependency order."""
-    yield from dbt.cli(["build"], context=context).stream()
+def fangpin_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, paths: FangpinPaths
+) -> Iterator[Any]:
+    """`dbt build`: seeds, models and their tests, in dependency order.
+
+    dbt writes its artifacts beside the stores it builds (`FangpinPaths.dbt_target_dir`), not
+    into a new directory of the project per run: a run in the same output directory as the
+    last one skips dbt's full parse of the project (docs/performance.md).
+    """
+    yield from dbt.cli(["build"], context=context, target_path=paths.dbt_target_dir).stream()

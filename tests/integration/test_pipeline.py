@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,6 +172,24 @@ def test_rerun_on_same_files_leaves_identical_marts(run, landing, pipeline_runne
     again = pipeline_runner(landing, run.out_dir)
     assert again.success, again.summary_text
     assert mart_digest(run.out_dir / "warehouse.duckdb") == before
+    # dbt's artifacts stay beside the stores, and the rerun reused dbt's parse of the project
+    target = run.out_dir / "dbt-target"
+    assert json.loads((target / "run_results.json").read_text())["results"]
+    assert _dbt_parse(target) in ("PartialParsingEnabled", "PartialParsingSkipParsing")
+
+
+def _dbt_parse(target: Path) -> str | None:
+    """How the last dbt invocation logging into `target` parsed the project: the dbt event."""
+    parse_events = {"UnableToPartialParse", "PartialParsingEnabled", "PartialParsingSkipParsing"}
+    last = None
+    for log in sorted(target.glob("dbt.log*"), key=lambda p: p.stat().st_mtime):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            name = json.loads(line)["info"]["name"]
+            if name == "MainReportVersion":  # an invocation starts
+                last = None
+            elif name in parse_events:
+                last = name
+    return last
 
 
 def test_salt_is_written_nowhere(run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import duckdb
 import pytest
 
 from ingestion.config import Column, load_config
-from ingestion.idnumber import check_character
+from ingestion.idnumber import check_character, sql_check_character
 from ingestion.rules import cell_reasons, error_sql, value_sql
 
 RUN_DATE = date(2024, 6, 30)
@@ -239,6 +240,19 @@ def test_bad_id_checksum_is_an_error(config) -> None:
     good = valid_id("53010219800101001")
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     assert check(config, id_number, [bad]) == [(bad, "ID number check character is wrong")]
+
+
+def test_sql_check_character_agrees_with_the_python_one() -> None:
+    rng = random.Random(11643)
+    numbers = ["00000000000000000", "99999999999999999", "00000000000000001"]
+    numbers += ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(5000)]
+    expected = [check_character(n) for n in numbers]
+    assert set(expected) == set("10X98765432")  # every check character is exercised
+    with duckdb.connect() as con:
+        con.execute("create table ids (n integer, id varchar)")
+        con.executemany("insert into ids values (?, ?)", list(enumerate(numbers)))
+        got = con.execute(f"select {sql_check_character('id')} from ids order by n").fetchall()
+    assert [c for (c,) in got] == expected
 
 
 def test_id_with_impossible_or_future_birth_date_is_an_error(config) -> None:

@@ -1,7 +1,8 @@
 -- Annual income of each surveyed household (年度收入), one row per household and survey year,
 -- with the assessment flags of SPEC §5. Per-capita comparisons are made on exact decimals by
 -- cross-multiplying (net < line × size) rather than on the rounded quotient.
-with income as (
+-- `not materialized`: scanned twice (the year and the year before) instead of copied once
+with income as not materialized (
     select
         household_id,
         year,
@@ -68,15 +69,19 @@ thresholds as (
     from {{ ref('int_rule_thresholds_pivoted') }}
 ),
 
+-- the household's survey of the year before: a join on year − 1 (household and year are
+-- unique) rather than a window, which sorts every wide row and spills at province scale
 with_previous as (
     select
         income.*,
-        lag(year) over household_years as prev_year,
-        lag(net_income) over household_years as prev_net_income,
-        lag(household_size) over household_years as prev_household_size,
-        lag(per_capita_net_income) over household_years as prev_per_capita_net_income
+        previous.year as prev_year,
+        previous.net_income as prev_net_income,
+        previous.household_size as prev_household_size,
+        previous.per_capita_net_income as prev_per_capita_net_income
     from income
-    window household_years as (partition by household_id order by year)
+    left join income as previous
+        on income.household_id = previous.household_id
+        and income.year - 1 = previous.year
 )
 
 select
