@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import stat
 import subprocess
 import sys
@@ -38,6 +40,12 @@ def test_published_snapshot_is_a_read_only_copy(tmp_path: Path) -> None:
     # the staging copy is gone: only the snapshot and its manifest remain
     names = {p.name for p in (tmp_path / "published").iterdir()}
     assert names == {"warehouse.duckdb", "published.json"}
+    # the manifest gives the size and SHA-256 of the published bytes, equal to the build's
+    manifest = json.loads((tmp_path / "published" / "published.json").read_text())
+    data = publication.path.read_bytes()
+    assert data == built.read_bytes()
+    assert manifest["bytes"] == publication.bytes == len(data)
+    assert manifest["sha256"] == publication.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_a_warehouse_without_marts_is_not_published(tmp_path: Path) -> None:
