@@ -101,10 +101,7 @@ select
     with_previous.transfer_income,
     with_previous.net_income,
     with_previous.per_capita_net_income,
-    case
-        when with_previous.prev_year = with_previous.year - 1
-        then with_previous.prev_per_capita_net_income
-    end as prev_per_capita_net_income,
+    with_previous.prev_per_capita_net_income,
     with_previous.reported_net_income,
     lines.monitoring_line,
     target.is_alleviated,
@@ -121,7 +118,7 @@ select
     with_previous.net_income < lines.monitoring_line * with_previous.household_size as is_below_line,
     -- 减收户: per-capita net income below the previous year's; NULL without a survey in Y−1
     case
-        when with_previous.prev_year = with_previous.year - 1
+        when with_previous.prev_year is not null
         then with_previous.net_income * with_previous.prev_household_size
             < with_previous.prev_net_income * with_previous.household_size
     end as is_income_decrease,
