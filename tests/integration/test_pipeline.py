@@ -168,12 +168,14 @@ def test_business_checks_report_findings_without_failing_the_run(run) -> None:
 
 
 def test_rerun_on_same_files_leaves_identical_marts(run, landing, pipeline_runner) -> None:
+    from orchestration.resources import FangpinPaths
+
     before = mart_digest(run.out_dir / "warehouse.duckdb")
     again = pipeline_runner(landing, run.out_dir)
     assert again.success, again.summary_text
     assert mart_digest(run.out_dir / "warehouse.duckdb") == before
     # dbt's artifacts stay beside the stores, and the rerun reused dbt's parse of the project
-    target = run.out_dir / "dbt-target"
+    target = FangpinPaths(landing_dir="", out_dir=str(run.out_dir)).dbt_target_dir
     assert json.loads((target / "run_results.json").read_text())["results"]
     assert _dbt_parse(target) in ("PartialParsingEnabled", "PartialParsingSkipParsing")
 
