@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -257,6 +258,17 @@ def _reasons(block: dict[str, Any], where: str) -> dict[str, Reason]:
         return {key: Reason(str(v["zh"]), str(v["en"])) for key, v in block.items()}
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{where}: every reason needs zh and en") from exc
+
+
+def contract_digest(seeds_dir: Path = SEEDS_DIR) -> str:
+    """SHA-256 of what decides how a landing file is loaded: the ingestion code, its YAML files
+    and the seeds. Stored rows loaded under another digest are loaded again."""
+    digest = hashlib.sha256()
+    paths = sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.yaml"))
+    for path in [*paths, *sorted(seeds_dir.glob("*.csv"))]:
+        digest.update(f"{path.name}\t".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def load_config(

@@ -9,6 +9,7 @@ file × sheet. A group replaces everything it loaded before, in one transaction.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import queue
 import tempfile
@@ -23,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion import store
-from ingestion.config import Config, Reason, Source, load_config
+from ingestion.config import Config, Reason, Source, contract_digest, load_config
 from ingestion.discovery import LandingFile, discover
 from ingestion.headers import HeaderMap, map_headers, normalise_header
 from ingestion.readers import (
@@ -63,6 +64,13 @@ SOURCE_GROUPS: dict[str, list[str]] = {
     ],
     "applications": ["applications"],
 }
+# Groups whose rules all compare rows of one survey year only (their unique keys hold the year;
+# members and income find their household in the same year): loaded a year at a time, and a
+# year whose stored rows are still those its files would give is kept (docs/ingestion.md).
+YEARLY_GROUPS = frozenset({"survey"})
+WHOLE_GROUP = "all"  # the one batch of every other group
+# the tables a load writes before its transaction puts them in place (raw._next_members, …)
+NEXT = "_next_"
 # raw tables a group looks up, so the group that loads them must have run
 GROUP_NEEDS: dict[str, tuple[str, ...]] = {
     "survey": ("regions",),
@@ -110,6 +118,16 @@ create table if not exists audit.quarantine (
     reason_zh varchar,
     reason_en varchar,
     raw_values json
+)"""
+
+
+# what each stored batch of a group was loaded from (`ingest_group`)
+BATCHES_DDL = """
+create table if not exists audit.ingest_batches (
+    source_group varchar,
+    batch varchar,
+    fingerprint varchar,
+    loaded_at timestamp
 )"""
 
 
@@ -225,6 +243,7 @@ class _GroupRun:
         sources: list[Source],
         run_date: date,
         workdir: Path,
+        table_numbers: Iterator[int],
     ) -> None:
         self.con = con
         self.config = config
@@ -233,7 +252,7 @@ class _GroupRun:
         self.workdir = workdir
         self.staged: dict[str, list[_Staged]] = {s.name: [] for s in sources}
         self.ignored_sheets: list[str] = []
-        self._tables = itertools.count(1)
+        self._tables = table_numbers
         con.execute(f"attach if not exists ':memory:' as {READ_CATALOG}")
 
     # -- reading -------------------------------------------------------------------------
@@ -548,8 +567,9 @@ class _GroupRun:
             )
         )
 
-    def check_and_load(self, source: Source) -> None:
-        """Apply the row rules, load the good rows into raw and the others into quarantine."""
+    def check_and_load(self, source: Source, raw_table: str, quarantine: str) -> None:
+        """Apply the row rules, load the good rows into `raw_table` and the others into
+        `quarantine` (a table like audit.quarantine)."""
         typed = {s.name: f"typed_{s.name}" for s in self.sources}
         typed["household_status"] = "household_status"
         bad = f"bad_{source.name}"
@@ -560,8 +580,8 @@ class _GroupRun:
                 self.con.execute(statement)
         if source.name == "households":
             self.con.execute(household_status_sql(typed["households"], bad, "household_status"))
-        self._insert_raw(source, typed[source.name], bad)
-        self._insert_quarantine(source, bad, rules)
+        self._insert_raw(source, raw_table, typed[source.name], bad)
+        self._insert_quarantine(source, quarantine, bad, rules)
         self._count(source, typed[source.name], bad)
         self._drop_temporaries(source)
 
@@ -578,17 +598,19 @@ class _GroupRun:
                     other.execute(f"drop table if exists {item.table}")
         self.con.execute(f"drop table if exists typed_{source.name}")
 
-    def _insert_raw(self, source: Source, typed: str, bad: str) -> None:
+    def _insert_raw(self, source: Source, raw_table: str, typed: str, bad: str) -> None:
         names = [n for n, _ in raw_columns(source)]
         values = [f"t.{ident(n)}" for n in names[:-3]]
         self.con.execute(
-            f"insert into raw.{source.raw_table} ({', '.join(ident(n) for n in names)}) "
+            f"insert into {raw_table} ({', '.join(ident(n) for n in names)}) "
             f"select {', '.join(values)}, f.source_file, f.source_sheet, t._row "
             f"from {typed} t join files_{source.name} f on f._file_id = t._file_id "
             f"anti join {bad} b on b._file_id = t._file_id and b._row = t._row"
         )
 
-    def _insert_quarantine(self, source: Source, bad: str, rules: Sequence[RowRule]) -> None:
+    def _insert_quarantine(
+        self, source: Source, quarantine: str, bad: str, rules: Sequence[RowRule]
+    ) -> None:
         names, zh, en = reasons_sql(source, rules, self.config, self.run_date, "b")
         entries = ", ".join(
             f"{{'p': f.{ident('p:' + c.name)}, 'k': f.{ident('k:' + c.name)}, "
@@ -602,7 +624,7 @@ class _GroupRun:
             "lambda e: {'key': e.k, 'value': e.v})))"
         )
         self.con.execute(
-            "insert into audit.quarantine "
+            f"insert into {quarantine} "
             f"select f.source_file, f.source_sheet, {lit(source.name)}, b._row, "
             f"case when b._rejected then f.reject_column else {names} end, "
             f"case when b._rejected then f.reject_zh else {zh} end, "
@@ -662,6 +684,7 @@ def _prepare_store(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
     con.execute(LEDGER_DDL)
     con.execute(QUARANTINE_DDL)
+    con.execute(BATCHES_DDL)
 
 
 def _group_folders(group: str, config: Config) -> set[str]:
@@ -737,15 +760,89 @@ def _loaded_counties(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {code for (code,) in con.execute(sql).fetchall()}
 
 
+def _batches(group: str, files: list[LandingFile]) -> dict[str, list[LandingFile]]:
+    """The group's files by batch: by the year of their path for a YEARLY_GROUPS group,
+    otherwise one batch of every file."""
+    if group not in YEARLY_GROUPS:
+        return {WHOLE_GROUP: files} if files else {}
+    batches: dict[str, list[LandingFile]] = {}
+    for landing in files:
+        batches.setdefault(str(landing.year), []).append(landing)
+    return dict(sorted(batches.items()))
+
+
+def _upstream_state(con: duckdb.DuckDBPyConnection, group: str, config: Config) -> str:
+    """The batches that loaded the raw tables the group looks up, as stored."""
+    tables = set(GROUP_NEEDS.get(group, ()))
+    owners = [
+        g
+        for g, names in SOURCE_GROUPS.items()
+        if any(config.sources[n].raw_table in tables for n in names)
+    ]
+    rows = con.execute(
+        "select source_group, batch, fingerprint from audit.ingest_batches "
+        "where source_group in (select unnest($owners::varchar[])) order by all",
+        {"owners": owners},
+    ).fetchall()
+    return ";".join("/".join(row) for row in rows)
+
+
+def _file_digest(landing: LandingFile) -> str:
+    with landing.path.open("rb") as f:
+        return f"{landing.file}\t{hashlib.file_digest(f, 'sha256').hexdigest()}\n"
+
+
+def _fingerprints(state: str, batches: dict[str, list[LandingFile]]) -> dict[str, str]:
+    """Per batch, a digest of `state` and of its files' names and contents (hashed on
+    READ_CONNECTIONS threads: hashlib works without Python's lock)."""
+    with ThreadPoolExecutor(READ_CONNECTIONS) as pool:
+        lines = {
+            batch: pool.map(_file_digest, sorted(files, key=lambda f: f.file))
+            for batch, files in batches.items()
+        }
+        return {
+            batch: hashlib.sha256((state + "".join(batch_lines)).encode()).hexdigest()
+            for batch, batch_lines in lines.items()
+        }
+
+
+def _kept_batches(
+    con: duckdb.DuckDBPyConnection, group: str, sources: list[Source], current: dict[str, str]
+) -> set[str]:
+    """The batches whose stored rows are still those their files would give."""
+    if not all(_table_exists(con, "raw", s.raw_table) for s in sources):
+        return set()
+    stored = dict(
+        con.execute(
+            "select batch, fingerprint from audit.ingest_batches where source_group = ?", [group]
+        ).fetchall()
+    )
+    return {batch for batch, print_ in current.items() if stored.get(batch) == print_}
+
+
+def _stored_ledger(
+    con: duckdb.DuckDBPyConnection, names: list[str], files: list[str]
+) -> list[LedgerRow]:
+    rows = con.execute(
+        "select file, sheet, source, rows_read, rows_loaded, rows_quarantined, status, message "
+        "from audit.ingest_ledger where source in (select unnest($names::varchar[])) "
+        "and file in (select unnest($files::varchar[]))",
+        {"names": names, "files": files},
+    ).fetchall()
+    return [LedgerRow(*row) for row in rows]
+
+
 def ingest_group(
     group: str, landing_dir: Path, restricted_db: Path, run_date: date | None = None
 ) -> GroupResult:
     """Load one source group from the landing directory into the restricted store.
 
-    Replaces the group's raw tables and its earlier quarantine and ledger rows. Raises
-    IngestionError when the landing directory or a required reference file is unusable, or
-    when a group it depends on has not been loaded; every other bad file is a `rejected`
-    ledger row.
+    Replaces the group's raw rows and its earlier quarantine and ledger rows, in one
+    transaction. A batch of files (a year of a YEARLY_GROUPS group, else the whole group) whose
+    files, ingestion contract (`contract_digest`), run date and upstream batches are those of
+    its stored rows is kept as stored, not read again. Raises IngestionError when the landing
+    directory or a required reference file is unusable, or when a group it depends on has not
+    been loaded; every other bad file is a `rejected` ledger row.
     """
     if group not in SOURCE_GROUPS:
         raise ValueError(f"unknown source group {group!r}; known: {', '.join(SOURCE_GROUPS)}")
@@ -758,43 +855,83 @@ def ingest_group(
     files = [f for f in matched if any(t.source in names for t in f.targets)]
     _check_inputs(landing_dir, sources, files)
     restricted_db.parent.mkdir(parents=True, exist_ok=True)
+    batches = _batches(group, files)
     with (
         store.connect(restricted_db) as con,
         tempfile.TemporaryDirectory(prefix="fangpin-ingest-") as workdir,
     ):
         _prepare_store(con)
         _check_upstream(con, group)
+        state = (
+            f"{contract_digest()}\t{run_date.isoformat()}\t{_upstream_state(con, group, config)}"
+        )
+        current = _fingerprints(state, batches)
+        kept = _kept_batches(con, group, sources, current)
+        kept_files = sorted(f.file for batch in kept for f in batches[batch])
         counties = _loaded_counties(con) if any(s.per_unit for s in sources) else None
-        run = _GroupRun(con, config, sources, run_date, Path(workdir))
-        # files are read into tables before the transaction: a row's number is the rowid of
-        # its committed table, which rows inserted inside a transaction do not have yet
-        run.stage(files, counties)
-        run.required_files_readable()
-        # from here on every statement that stores rows orders them itself, so DuckDB may
-        # build the intermediate tables in any order (cheaper)
-        con.execute("set preserve_insertion_order = false")
+        ledger = _stored_ledger(con, names, kept_files)
+        new_ledger: list[LedgerRow] = []
+        ignored_sheets: list[str] = []
         for source in sources:
-            run.build_staging(source)
-            run.type_rows(source)
+            columns = ", ".join(f"{ident(n)} {t}" for n, t in raw_columns(source))
+            con.execute(f"create or replace table raw.{NEXT}{source.raw_table} ({columns})")
+        con.execute(
+            f"create or replace table audit.{NEXT}quarantine as from audit.quarantine limit 0"
+        )
+        table_numbers = itertools.count(1)
+        for batch in [b for b in batches if b not in kept]:
+            run = _GroupRun(con, config, sources, run_date, Path(workdir), table_numbers)
+            # files are read into tables in insertion order: a row's number is the rowid of
+            # its table
+            con.execute("set preserve_insertion_order = true")
+            run.stage(batches[batch], counties)
+            run.required_files_readable()
+            # from here on every statement that stores rows orders them itself, so DuckDB may
+            # build the intermediate tables in any order (cheaper)
+            con.execute("set preserve_insertion_order = false")
+            for source in sources:
+                run.build_staging(source)
+                run.type_rows(source)
+            for source in sources:
+                run.check_and_load(
+                    source, f"raw.{NEXT}{source.raw_table}", f"audit.{NEXT}quarantine"
+                )
+            new_ledger += run.ledger()
+            ignored_sheets += run.ignored_sheets
         with _transaction(con):
+            keep = {"names": names, "kept": kept_files}
             for table in ("audit.quarantine", "audit.ingest_ledger"):
-                con.execute(f"delete from {table} where source in (select unnest($names))",
-                            {"names": names})  # fmt: skip
-            for source in sources:
-                columns = ", ".join(f"{ident(n)} {t}" for n, t in raw_columns(source))
-                con.execute(f"create or replace table raw.{source.raw_table} ({columns})")
-            for source in sources:
-                run.check_and_load(source)
-            ledger = run.ledger()
+                con.execute(f"delete from {table} where source in (select unnest($names)) "
+                            "and file not in (select unnest($kept::varchar[]))", keep)  # fmt: skip
+            con.execute(f"insert into audit.quarantine from audit.{NEXT}quarantine")
+            con.execute(f"drop table audit.{NEXT}quarantine")
             loaded_at = datetime.now().replace(microsecond=0)
             _insert_rows(con, "audit.ingest_ledger", [
                 [r.file, r.sheet, r.source, r.rows_read, r.rows_loaded, r.rows_quarantined,
-                 r.status, r.message, loaded_at] for r in ledger
+                 r.status, r.message, loaded_at] for r in new_ledger
+            ])  # fmt: skip
+            for source in sources:
+                table, next_ = f"raw.{source.raw_table}", f"raw.{NEXT}{source.raw_table}"
+                if kept:
+                    con.execute(
+                        f"delete from {table} "
+                        "where source_file not in (select unnest($kept::varchar[]))",
+                        {"kept": kept_files},
+                    )
+                    con.execute(f"insert into {table} from {next_}")
+                    con.execute(f"drop table {next_}")
+                else:
+                    con.execute(f"drop table if exists {table}")
+                    con.execute(f"alter table {next_} rename to {ident(source.raw_table)}")
+            con.execute("delete from audit.ingest_batches where source_group = ?", [group])
+            _insert_rows(con, "audit.ingest_batches", [
+                [group, batch, print_, loaded_at] for batch, print_ in current.items()
             ])  # fmt: skip
             rows_loaded = {
                 s.name: con.execute(f"select count(*) from raw.{s.raw_table}").fetchone()[0]
                 for s in sources
             }
+    ledger = sorted(ledger + new_ledger, key=lambda r: (r.file, r.sheet or "", r.source))
     return GroupResult(
         group=group,
         rows_loaded=rows_loaded,
@@ -802,7 +939,7 @@ def ingest_group(
             s.name: sum(r.rows_quarantined for r in ledger if r.source == s.name) for s in sources
         },
         ledger=ledger,
-        files_ignored=sorted(_ignored_files(group, unmatched, config) + run.ignored_sheets),
+        files_ignored=sorted(_ignored_files(group, unmatched, config) + ignored_sheets),
     )
 
 
