@@ -443,6 +443,7 @@ def generator_fingerprint() -> str:
     digest = hashlib.sha256()
     files = [
         *sorted((PROJECT_DIR / "ingestion" / "generator").glob("*.py")),
+        PROJECT_DIR / "reporting" / "xlsx.py",  # the workbooks' writer
         PROJECT_DIR / "ingestion" / "generator.yaml",
         *sorted((PROJECT_DIR / "dbt_project" / "seeds").glob("*.csv")),
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -149,13 +150,29 @@ class SheetWriter:
 class Workbook:
     """A workbook written sheet by sheet to `path` (through a temporary file beside it)."""
 
-    def __init__(self, path: Path, compresslevel: int = 6) -> None:
+    def __init__(
+        self,
+        path: Path,
+        compresslevel: int = 6,
+        date_time: tuple[int, int, int, int, int, int] | None = None,
+    ) -> None:
+        """`date_time`, when given, is the time of every part of the package, so that the
+        same cells give the same bytes (otherwise the time of writing)."""
         self.path = Path(path)
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         self._zip = zipfile.ZipFile(
             self._tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
+        self._date_time = date_time
         self._sheets: list[tuple[str, str | None]] = []
+
+    def _entry(self, name: str) -> zipfile.ZipInfo:
+        """A part of the package as ZipFile.open(name, "w") would make it, dated `date_time`."""
+        info = zipfile.ZipInfo(name, date_time=self._date_time or time.localtime()[:6])
+        info.compress_type = self._zip.compression
+        info._compresslevel = self._zip.compresslevel  # as ZipFile.open(name) sets it
+        info.external_attr = 0o600 << 16
+        return info
 
     @contextmanager
     def sheet(
@@ -173,7 +190,8 @@ class Workbook:
             raise ValueError(f"two sheets named {name!r}")
         self._sheets.append((name, autofilter))
         index = len(self._sheets)
-        with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as stream:
+        entry = self._entry(f"xl/worksheets/sheet{index}.xml")
+        with self._zip.open(entry, "w", force_zip64=True) as stream:
             stream.write(
                 f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'.encode()
@@ -269,11 +287,11 @@ class Workbook:
             f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
             "</Relationships>",
         )
-        self._zip.writestr("xl/styles.xml", _STYLES_XML)
+        self._zip.writestr(self._entry("xl/styles.xml"), _STYLES_XML)
 
     def _part(self, name: str, xml: str) -> None:
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        self._zip.writestr(name, head + xml)
+        self._zip.writestr(self._entry(name), head + xml)
 
 
 def _sheet_view(selected: bool, freeze: tuple[int, int] | None) -> str:
