@@ -163,6 +163,9 @@ class GroupResult:
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     ledger: list[LedgerRow] = field(default_factory=list)
     files_ignored: list[str] = field(default_factory=list)
+    # the batches (survey years, or WHOLE_GROUP) read in this run, and those kept as stored
+    batches_read: list[str] = field(default_factory=list)
+    batches_kept: list[str] = field(default_factory=list)
 
     @property
     def files_rejected(self) -> list[LedgerRow]:
@@ -940,6 +943,8 @@ def ingest_group(
         },
         ledger=ledger,
         files_ignored=sorted(_ignored_files(group, unmatched, config) + ignored_sheets),
+        batches_read=[b for b in batches if b not in kept],
+        batches_kept=[b for b in batches if b in kept],
     )
 
 

@@ -42,6 +42,8 @@ def _table_metadata(result: GroupResult, table: str) -> dict[str, dg.MetadataVal
         "rows_read": dg.MetadataValue.int(sum(r.rows_read for r in rows)),
         "rows_loaded": dg.MetadataValue.int(result.rows_loaded.get(table, 0)),
         "rows_quarantined": dg.MetadataValue.int(sum(r.rows_quarantined for r in rows)),
+        "batches_read": dg.MetadataValue.text(", ".join(result.batches_read) or "none"),
+        "batches_kept": dg.MetadataValue.text(", ".join(result.batches_kept) or "none"),
         "ledger": dg.MetadataValue.md(_ledger_markdown(result)),
     }
 

@@ -98,7 +98,11 @@ def test_reload_after_one_county_changed_equals_a_fresh_load(landing: Path, tmp_
     county = sorted(p.name for p in (landing / "survey" / years[-1]).iterdir())[0]
     changed = landing / "survey" / years[-1] / county / "income.csv"
     change_first_figure(changed)
-    ingest_all(landing, db, RUN_DATE)
+    results = {r.group: r for r in ingest_all(landing, db, RUN_DATE)}
+    assert results["survey"].batches_read == [years[-1]]
+    assert results["survey"].batches_kept == years[:-1]
+    assert results["regions"].batches_kept == ["all"] and not results["regions"].batches_read
+    assert results["sector"].batches_read == ["all"]
 
     fresh = tmp_path / "fresh" / "restricted.duckdb"
     ingest_all(landing, fresh, RUN_DATE)
