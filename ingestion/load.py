@@ -1,10 +1,11 @@
 """Ingest landing files into the restricted store, one source group at a time (SPEC §3, §7.4).
 
-For each source of a group, all its files are read into DuckDB tables (cells as text; CSV files
-on several connections at once), mapped onto the source's columns, checked by the row rules of
-ingestion/rules.py in a few set-based statements, and split: good rows typed into
-`raw.<table>`, every other row read into `audit.quarantine`, one `audit.ingest_ledger` row per
-file × sheet. A group replaces everything it loaded before, in one transaction.
+For each source of a group, the files of a batch (a survey year, or the whole group) are read
+into DuckDB tables (cells as text; CSV files on several connections at once), mapped onto the
+source's columns, checked by the row rules of ingestion/rules.py in a few set-based statements,
+and split: good rows typed into `raw.<table>`, every other row read into `audit.quarantine`, one
+`audit.ingest_ledger` row per file × sheet. A group replaces everything it loaded before, in
+one transaction, and keeps the batches whose inputs did not change (`ingest_group`).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ SOURCE_GROUPS: dict[str, list[str]] = {
 }
 # Groups whose rules all compare rows of one survey year only (their unique keys hold the year;
 # members and income find their household in the same year): loaded a year at a time, and a
-# year whose stored rows are still those its files would give is kept (docs/ingestion.md).
+# year whose stored rows are still those its files would give is kept (docs/landing-files.md).
 YEARLY_GROUPS = frozenset({"survey"})
 WHOLE_GROUP = "all"  # the one batch of every other group
 # the tables a load writes before its transaction puts them in place (raw._next_members, …)
@@ -162,6 +163,7 @@ class GroupResult:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     ledger: list[LedgerRow] = field(default_factory=list)
+    # files no source reads, and the sheets no source reads of the workbooks read in this run
     files_ignored: list[str] = field(default_factory=list)
     # the batches (survey years, or WHOLE_GROUP) read in this run, and those kept as stored
     batches_read: list[str] = field(default_factory=list)

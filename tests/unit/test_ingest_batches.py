@@ -1,5 +1,5 @@
 """Ingestion in batches: the survey a year at a time, and a reload that keeps the batches whose
-files, contract, run date and upstream tables did not change (docs/ingestion.md)."""
+files, contract, run date and upstream tables did not change (docs/landing-files.md)."""
 
 from __future__ import annotations
 
