@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import time
 from datetime import date
@@ -14,7 +15,15 @@ import pytest
 
 from ingestion.config import SEEDS_DIR, contract_digest, load_config
 from ingestion.generator import generate
-from ingestion.load import NEXT, SOURCE_GROUPS, YEARLY_GROUPS, ingest_all, ingest_group
+from ingestion.load import (
+    GROUP_NEEDS,
+    NEXT,
+    SOURCE_GROUPS,
+    YEARLY_GROUPS,
+    ingest_all,
+    ingest_group,
+)
+from ingestion.rules import bad_rows_sql, typed_sql
 from tests.unit.landing import (
     REGIONS,
     REGIONS_HEADER,
@@ -197,3 +206,22 @@ def test_contract_digest_changes_with_a_seed(tmp_path: Path) -> None:
     seed = sorted(seeds.glob("*.csv"))[0]
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert contract_digest(seeds) != contract_digest()
+
+
+def test_group_needs_names_every_raw_table_a_group_looks_up() -> None:
+    # a batch is kept while the batches of the groups it needs are unchanged: a rule that read
+    # a raw table its group does not name in GROUP_NEEDS would keep rows that should change
+    config = load_config()
+    typed = {name: f"typed_{name}" for name in config.sources}
+    typed["household_status"] = "household_status"
+    for group, names in SOURCE_GROUPS.items():
+        own = {config.sources[n].raw_table for n in names}
+        read: set[str] = set()
+        for name in names:
+            source = config.sources[name]
+            sql = typed_sql(source, config, RUN_DATE, "stg", "files", "out")
+            sql += bad_rows_sql(source, typed, "bad")[0]
+            read |= set(re.findall(r"\braw\.(\w+)", sql))
+        if any(config.sources[n].per_unit for n in names):
+            read.add("regions")  # the counties a path may name (`_loaded_counties`)
+        assert read - own <= set(GROUP_NEEDS.get(group, ())), group
