@@ -47,12 +47,6 @@ class LandingFile:
         year, month = self.month.split("-")
         return date(int(year), int(month), 1) if 1 <= int(month) <= 12 else None
 
-    def stamp(self) -> bytes:
-        """The file's name, size and modification time: a new stamp means a new or changed file
-        (cheap enough to poll; ingestion compares contents)."""
-        stat = self.path.stat()
-        return f"{self.file}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
-
 
 def landing_files(landing_dir: Path) -> list[str]:
     """Every file under the landing directory, relative and "/"-separated, sorted."""

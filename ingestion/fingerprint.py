@@ -21,7 +21,8 @@ def group_fingerprints(landing_dir: Path) -> dict[str, str]:
     if landing_dir.is_dir():
         matched, _ = discover(landing_dir, load_config())
         for landing_file in matched:
-            line = landing_file.stamp()
+            stat = landing_file.path.stat()
+            line = f"{landing_file.file}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
             for group in sorted({group_of[t.source] for t in landing_file.targets}):
                 digests[group].update(line)
     return {group: digest.hexdigest() for group, digest in digests.items()}

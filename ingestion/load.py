@@ -154,6 +154,10 @@ class LedgerRow:
     status: str  # "loaded" or "rejected"
     message: str | None
 
+    def order(self) -> tuple[str, str, str]:
+        """The ledger's order: file, sheet, source."""
+        return (self.file, self.sheet or "", self.source)
+
 
 @dataclass
 class GroupResult:
@@ -671,7 +675,7 @@ class _GroupRun:
                         message=item.message(text),
                     )
                 )
-        return sorted(rows, key=lambda r: (r.file, r.sheet or "", r.source))
+        return sorted(rows, key=LedgerRow.order)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -884,7 +888,8 @@ def ingest_group(
             f"create or replace table audit.{NEXT}quarantine as from audit.quarantine limit 0"
         )
         table_numbers = itertools.count(1)
-        for batch in [b for b in batches if b not in kept]:
+        read = [b for b in batches if b not in kept]
+        for batch in read:
             run = _GroupRun(con, config, sources, run_date, Path(workdir), table_numbers)
             # files are read into tables in insertion order: a row's number is the rowid of
             # its table
@@ -936,7 +941,7 @@ def ingest_group(
                 s.name: con.execute(f"select count(*) from raw.{s.raw_table}").fetchone()[0]
                 for s in sources
             }
-    ledger = sorted(ledger + new_ledger, key=lambda r: (r.file, r.sheet or "", r.source))
+    ledger = sorted(ledger + new_ledger, key=LedgerRow.order)
     return GroupResult(
         group=group,
         rows_loaded=rows_loaded,
@@ -945,7 +950,7 @@ def ingest_group(
         },
         ledger=ledger,
         files_ignored=sorted(_ignored_files(group, unmatched, config) + ignored_sheets),
-        batches_read=[b for b in batches if b not in kept],
+        batches_read=read,
         batches_kept=[b for b in batches if b in kept],
     )
 

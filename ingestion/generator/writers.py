@@ -15,9 +15,6 @@ from ingestion.generator.measures import NO_AMOUNT
 from reporting.xlsx import Workbook
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-# the fastest deflate level: a province's workbooks are written in about 11 minutes, files a
-# tenth larger than at the default level (inflating them costs the same)
-_COMPRESS_LEVEL = 1
 
 
 def _amount_text(cents: np.ndarray, blank_zero: bool = False) -> list[str]:
@@ -106,7 +103,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list]]]) -> i
     """Write a workbook of (sheet name, header, columns) with the project's streaming writer
     (inline strings, as openpyxl writes them too); the file's size."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with Workbook(path, compresslevel=_COMPRESS_LEVEL, date_time=_ZIP_TIME) as workbook:
+    with Workbook(path, date_time=_ZIP_TIME) as workbook:
         for title, header, columns in sheets:
             with workbook.sheet(title) as sheet:
                 sheet.append(header)
