@@ -55,6 +55,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psutil
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -671,7 +672,28 @@ def run_pipeline(
         "stages": [_rounded(asdict(s)) for s in stages],
         "steps": step_figures(run, spans),
         "dbt": dbt_profile(dbt_run_results(out), args.top) if run_id else {},
+        "kept": kept_work(out, run.started),
     }
+
+
+def kept_work(out: Path, since: float) -> dict[str, list[int]]:
+    """What a run kept from the run before it: dbt tables not built again and GX landing
+    checks not run again ([kept, all]; docs/dbt-models.md, docs/landing-files.md)."""
+    start = datetime.fromtimestamp(since).replace(microsecond=0)
+    kept: dict[str, list[int]] = {}
+    warehouse = out / "warehouse.duckdb"
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            [(old, total)] = con.execute(
+                "select count(*) filter (where built_at < ?), count(*) from main.model_builds",
+                [start],
+            ).fetchall()
+        kept["dbt_tables"] = [old, total]
+    checks = sorted((out / "restricted-checks").glob("*.json"))
+    if checks:
+        times = [json.loads(p.read_text(encoding="utf-8"))["validated_at"] for p in checks]
+        kept["gx_checks"] = [sum(datetime.fromisoformat(t) < start for t in times), len(times)]
+    return kept
 
 
 def run_floor(landing: Path, db: Path, env: dict[str, str], interval: float) -> dict[str, Any]:
@@ -858,6 +880,15 @@ def size_table(result: dict[str, Any]) -> list[str]:
             f"{_num(rerun['wall_s'])} s = {rerun['share']:.0%} of the full run "
             f"(loadavg max {rerun['loadavg']['max']:.2f})"
         )
+        kept = rerun.get("kept") or {}
+        lines.append(
+            "  kept from the full run: "
+            + ", ".join(f"{name} {k} of {n}" for name, (k, n) in sorted(kept.items()))
+        )
+        lines += [
+            f"  {stage['stage']:<32}{_num(stage['wall_s']):>10}{_num(stage['cpu_s']):>10}"
+            for stage in rerun["stages"]
+        ]
     floor = result.get("floor")
     if floor:
         if floor.get("exit_code") == 0:

@@ -16,8 +16,10 @@ from expectations import _telemetry  # noqa: F401
 if TYPE_CHECKING:
     from expectations.gx_runner import (
         LANDING_TABLES,
+        LandingChecks,
         build_suite,
         load_suite_spec,
+        run_landing_checks,
         run_landing_sql_checks,
         run_landing_suite,
     )
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "LANDING_TABLES": "expectations.gx_runner",
+    "LandingChecks": "expectations.gx_runner",
+    "run_landing_checks": "expectations.gx_runner",
     "build_suite": "expectations.gx_runner",
     "load_suite_spec": "expectations.gx_runner",
     "run_landing_sql_checks": "expectations.gx_runner",
@@ -50,10 +54,12 @@ __all__ = [
     "ContractCheckResult",
     "ContractOutcome",
     "ExpectationResult",
+    "LandingChecks",
     "SuiteOutcome",
     "build_suite",
     "contract_path",
     "load_suite_spec",
+    "run_landing_checks",
     "run_landing_sql_checks",
     "run_landing_suite",
     "verify_mart_contract",

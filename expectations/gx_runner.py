@@ -16,10 +16,14 @@ from expectations import _telemetry  # noqa: F401  (before great_expectations)
 # isort: split
 import contextlib
 import ctypes
+import dataclasses
 import functools
+import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,7 @@ from expectations.references import (
 )
 from expectations.sql import quote_identifier, relation_name, table_columns
 from ingestion import store
+from ingestion.config import contract_digest, files_digest
 from ingestion.rules import repeated_keys_sql
 
 LANDING_TABLES: tuple[str, ...] = (
@@ -103,6 +108,92 @@ _WITH_NULLS = {
 # validation), which takes longer than the validation itself on a province's members and is
 # used for nothing here: the batches are built and validated once, in memory.
 pandas_execution_engine.HASH_THRESHOLD = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class LandingChecks:
+    """The GX suite's and the SQL checks' outcomes on one raw table (`run_landing_checks`)."""
+
+    suite: SuiteOutcome
+    sql: SuiteOutcome
+    # when the outcomes were computed; `reused` when that was an earlier run, on the same rows
+    validated_at: str
+    reused: bool
+    content_digest: str | None
+
+    def to_metadata(self) -> dict[str, Any]:
+        """The suite's metadata, the SQL checks' prefixed `sql_`, and where they come from."""
+        metadata = dict(self.suite.to_metadata())
+        metadata.update({f"sql_{k}": v for k, v in self.sql.to_metadata().items()})
+        metadata.update(
+            validated_at=self.validated_at,
+            reused=self.reused,
+            content_digest=self.content_digest,
+        )
+        return metadata
+
+
+def checks_digest() -> str:
+    """SHA-256 of everything but the rows that decides the landing checks' outcomes: the suites,
+    the code of `expectations`, the ingestion contract (sources.yaml, seeds, code) and the
+    versions of the libraries that validate."""
+    code = sorted(Path(__file__).parent.glob("*.py")) + sorted(SUITES_DIR.glob("*.yaml"))
+    versions = [gx.__version__, duckdb.__version__, pd.__version__, pa.__version__]
+    text = "\t".join([contract_digest(), files_digest(code), *versions])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def checks_dir(restricted_db: Path) -> Path:
+    """Where the outcomes of the last landing checks of a restricted store are kept: beside it."""
+    restricted_db = Path(restricted_db)
+    return restricted_db.parent / f"{restricted_db.stem}-checks"
+
+
+def _outcome(data: Mapping[str, Any]) -> SuiteOutcome:
+    results = [ExpectationResult(**r) for r in data["results"]]
+    return SuiteOutcome(**{**data, "results": results})
+
+
+def run_landing_checks(table: str, restricted_db: Path) -> LandingChecks:
+    """`run_landing_suite` and `run_landing_sql_checks` of `raw.<table>`, or their outcomes of
+    an earlier run when the table holds the same rows (`store.content_digest`) and
+    `checks_digest` is the same: the checks read nothing else, so they would give the same
+    outcomes. The outcomes are kept in `checks_dir`, one JSON file per table, PII masked as
+    in the checks' metadata; deleting that directory makes every check run again."""
+    with store.connect(restricted_db, read_only=True, limit=SQL_CHECKS_MEMORY_LIMIT) as con:
+        exists = bool(table_columns(con, RAW_SCHEMA, table))
+        digest = store.content_digest(con, relation_name(RAW_SCHEMA, table)) if exists else None
+    key = hashlib.sha256(f"{table}\t{digest}\t{checks_digest()}".encode()).hexdigest()
+    path = checks_dir(restricted_db) / f"{table}.json"
+    if digest is not None and path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return LandingChecks(
+                suite=_outcome(stored["suite"]),
+                sql=_outcome(stored["sql"]),
+                validated_at=stored["validated_at"],
+                reused=True,
+                content_digest=digest,
+            )
+    checks = LandingChecks(
+        suite=run_landing_suite(table, restricted_db),
+        sql=run_landing_sql_checks(table, restricted_db),
+        validated_at=datetime.now().replace(microsecond=0).isoformat(),
+        reused=False,
+        content_digest=digest,
+    )
+    if digest is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stored = {
+            "key": key,
+            "validated_at": checks.validated_at,
+            "suite": jsonable(dataclasses.asdict(checks.suite)),
+            "sql": jsonable(dataclasses.asdict(checks.sql)),
+        }
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    return checks
 
 
 def load_suite_spec(table: str, suites_dir: Path = SUITES_DIR) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -260,15 +261,20 @@ def _reasons(block: dict[str, Any], where: str) -> dict[str, Reason]:
         raise ConfigError(f"{where}: every reason needs zh and en") from exc
 
 
-def contract_digest(seeds_dir: Path = SEEDS_DIR) -> str:
-    """SHA-256 of what decides how a landing file is loaded: the ingestion code, its YAML files
-    and the seeds. Stored rows loaded under another digest are loaded again."""
+def files_digest(paths: Iterable[Path]) -> str:
+    """SHA-256 of files' names and contents, in the order given."""
     digest = hashlib.sha256()
-    paths = sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.yaml"))
-    for path in [*paths, *sorted(seeds_dir.glob("*.csv"))]:
+    for path in paths:
         digest.update(f"{path.name}\t".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def contract_digest(seeds_dir: Path = SEEDS_DIR) -> str:
+    """SHA-256 of what decides how a landing file is loaded: the ingestion code, its YAML files
+    and the seeds. Stored rows loaded under another digest are loaded again."""
+    paths = sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.yaml"))
+    return files_digest([*paths, *sorted(seeds_dir.glob("*.csv"))])
 
 
 def load_config(

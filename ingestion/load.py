@@ -130,6 +130,14 @@ create table if not exists audit.ingest_batches (
     fingerprint varchar,
     loaded_at timestamp
 )"""
+# what each raw table held when its group last put it in place (`store.content_digest`): a
+# group that looks a table up is read again only when the table's rows changed
+DIGESTS_DDL = """
+create table if not exists audit.raw_digests (
+    raw_table varchar,
+    digest varchar,
+    digested_at timestamp
+)"""
 
 
 class IngestionError(Exception):
@@ -694,6 +702,7 @@ def _prepare_store(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     con.execute(QUARANTINE_DDL)
     con.execute(BATCHES_DDL)
+    con.execute(DIGESTS_DDL)
 
 
 def _group_folders(group: str, config: Config) -> set[str]:
@@ -780,18 +789,12 @@ def _batches(group: str, files: list[LandingFile]) -> dict[str, list[LandingFile
     return dict(sorted(batches.items()))
 
 
-def _upstream_state(con: duckdb.DuckDBPyConnection, group: str, config: Config) -> str:
-    """The batches that loaded the raw tables the group looks up, as stored."""
-    tables = set(GROUP_NEEDS.get(group, ()))
-    owners = [
-        g
-        for g, names in SOURCE_GROUPS.items()
-        if any(config.sources[n].raw_table in tables for n in names)
-    ]
+def _upstream_state(con: duckdb.DuckDBPyConnection, group: str) -> str:
+    """The rows of the raw tables the group looks up, as their stored digests."""
     rows = con.execute(
-        "select source_group, batch, fingerprint from audit.ingest_batches "
-        "where source_group in (select unnest($owners::varchar[])) order by all",
-        {"owners": owners},
+        "select raw_table, digest from audit.raw_digests "
+        "where raw_table in (select unnest($tables::varchar[])) order by all",
+        {"tables": list(GROUP_NEEDS.get(group, ()))},
     ).fetchall()
     return ";".join("/".join(row) for row in rows)
 
@@ -871,9 +874,7 @@ def ingest_group(
     ):
         _prepare_store(con)
         _check_upstream(con, group)
-        state = (
-            f"{contract_digest()}\t{run_date.isoformat()}\t{_upstream_state(con, group, config)}"
-        )
+        state = f"{contract_digest()}\t{run_date.isoformat()}\t{_upstream_state(con, group)}"
         current = _fingerprints(state, batches)
         kept = _kept_batches(con, group, sources, current)
         kept_files = sorted(f.file for batch in kept for f in batches[batch])
@@ -933,6 +934,16 @@ def ingest_group(
                 else:
                     con.execute(f"drop table if exists {table}")
                     con.execute(f"alter table {next_} rename to {ident(source.raw_table)}")
+            # computed again even when every batch was kept: a batch may have been removed
+            tables = [s.raw_table for s in sources]
+            con.execute(
+                "delete from audit.raw_digests "
+                "where raw_table in (select unnest($tables::varchar[]))",
+                {"tables": tables},
+            )
+            _insert_rows(con, "audit.raw_digests", [
+                [t, store.content_digest(con, f"raw.{ident(t)}"), loaded_at] for t in tables
+            ])  # fmt: skip
             con.execute("delete from audit.ingest_batches where source_group = ?", [group])
             _insert_rows(con, "audit.ingest_batches", [
                 [group, batch, print_, loaded_at] for batch, print_ in current.items()

@@ -40,3 +40,16 @@ def connect(
         con.close()
         raise
     return con
+
+
+def content_digest(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The rows of a table, whatever their order: their count and the sum of DuckDB's 64-bit
+    hash of each whole row. Equal digests mean equal rows (but for a 2**-64 chance); a
+    different DuckDB version may hash differently, which only makes a digest differ.
+
+    About a second for a province's 24 million members. `relation` is a quoted table name.
+    """
+    [(count, total)] = con.execute(
+        f"select count(*), coalesce(sum(hash(_row)::hugeint), 0) from {relation} as _row"
+    ).fetchall()
+    return f"{count}:{total}"

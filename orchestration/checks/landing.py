@@ -40,21 +40,16 @@ def build_gx_check(table: str) -> dg.AssetChecksDefinition:
     def _check(paths: FangpinPaths) -> dg.AssetCheckResult:
         # Great Expectations takes seconds to import: loaded when the first suite runs, not
         # whenever the definitions are loaded (the Dagster UI, the sensors' ticks)
-        from expectations.gx_runner import run_landing_sql_checks, run_landing_suite
+        from expectations.gx_runner import run_landing_checks
 
-        outcomes = [
-            run_landing_suite(table, paths.restricted_db),
-            run_landing_sql_checks(table, paths.restricted_db),
-        ]
-        failing = [o for o in outcomes if not o.passed]
-        metadata = dict(outcomes[0].to_metadata())
-        metadata.update({f"sql_{k}": v for k, v in outcomes[1].to_metadata().items()})
+        checks = run_landing_checks(table, paths.restricted_db)
+        failing = [o for o in (checks.suite, checks.sql) if not o.passed]
         return dg.AssetCheckResult(
             passed=not failing,
             severity=dg.AssetCheckSeverity(
                 "ERROR" if any(o.severity == "ERROR" for o in failing) else "WARN"
             ),
-            metadata=metadata,
+            metadata=checks.to_metadata(),
         )
 
     return _check

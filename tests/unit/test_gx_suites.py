@@ -17,6 +17,7 @@ from expectations import (
     SuiteOutcome,
     build_suite,
     load_suite_spec,
+    run_landing_checks,
     run_landing_sql_checks,
     run_landing_suite,
 )
@@ -341,6 +342,37 @@ def test_clean_landing_batches_pass_their_suite_and_table_checks(
     table_wide = run_landing_sql_checks(table, db)
     assert table_wide.success, failing(table_wide)
     assert table_wide.evaluated_rows == len(rows[table])
+
+
+def test_landing_checks_are_reused_only_on_the_same_rows(tmp_path: Path, rows: dict) -> None:
+    from expectations.gx_runner import checks_dir
+
+    rows["members"][0]["relation"] = "邻居"
+    rows["households"][0]["household_size"] = 0
+    db = make_restricted(tmp_path, rows)
+    for table in LANDING_TABLES:
+        first = run_landing_checks(table, db)
+        assert not first.reused and first.content_digest
+        again = run_landing_checks(table, db)
+        assert again.reused and again.validated_at == first.validated_at
+        # the same outcomes, failing expectations and their masked examples included
+        assert (again.suite, again.sql) == (first.suite, first.sql)
+        assert again.to_metadata() == {**first.to_metadata(), "reused": True}
+    assert not run_landing_checks("members", db).suite.success
+
+    # one value changed: the suite runs again and sees it
+    with duckdb.connect(str(db)) as con:
+        con.execute("update raw.members set relation = '户主' where relation = '邻居'")
+    members = run_landing_checks("members", db)
+    assert not members.reused and members.suite.success
+    assert run_landing_checks("members", db).reused
+
+    # outcomes kept under another suite, code or library version are not used
+    path = checks_dir(db) / "households.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**stored, "key": "0" * 64}), encoding="utf-8")
+    households = run_landing_checks("households", db)
+    assert not households.reused and not households.suite.success
 
 
 # ---- planted violations -------------------------------------------------------------------

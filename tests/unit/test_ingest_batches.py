@@ -95,7 +95,21 @@ def test_yearly_groups_have_only_rules_within_a_year() -> None:
             assert all("year" in rule.columns for rule in source.unique), name
 
 
-def test_reload_after_one_county_changed_equals_a_fresh_load(landing: Path, tmp_path: Path) -> None:
+# a county's survey file, the raw table it changes, and the groups that look that table up
+CHANGED_FILES = {
+    "income.csv": ("income", set()),
+    "members.csv": ("members", {"sector", "applications"}),
+    "households.csv": (
+        "households",
+        {"sector", "applications", "measures", "monitoring_episodes"},
+    ),
+}
+
+
+@pytest.mark.parametrize("changed_file", sorted(CHANGED_FILES))
+def test_reload_after_one_county_changed_equals_a_fresh_load(
+    landing: Path, tmp_path: Path, changed_file: str
+) -> None:
     db = tmp_path / "out" / "restricted.duckdb"
     ingest_all(landing, db, RUN_DATE)
     first = snapshot(db)
@@ -105,31 +119,40 @@ def test_reload_after_one_county_changed_equals_a_fresh_load(landing: Path, tmp_
 
     years = sorted(p.name for p in (landing / "survey").iterdir())
     county = sorted(p.name for p in (landing / "survey" / years[-1]).iterdir())[0]
-    changed = landing / "survey" / years[-1] / county / "income.csv"
-    change_first_figure(changed)
+    change_first_figure(landing / "survey" / years[-1] / county / changed_file)
     results = {r.group: r for r in ingest_all(landing, db, RUN_DATE)}
     assert results["survey"].batches_read == [years[-1]]
     assert results["survey"].batches_kept == years[:-1]
-    assert results["regions"].batches_kept == ["all"] and not results["regions"].batches_read
-    assert results["sector"].batches_read == ["all"]
+    # a group that looks up survey tables is read again only if one of them changed
+    table, lookups = CHANGED_FILES[changed_file]
+    assert {g for g, r in results.items() if g != "survey" and r.batches_read} == lookups
+    assert {g for g, needs in GROUP_NEEDS.items() if table in needs} == lookups
 
     fresh = tmp_path / "fresh" / "restricted.duckdb"
     ingest_all(landing, fresh, RUN_DATE)
     assert snapshot(db) == snapshot(fresh)
     assert snapshot(db) != first
+    digests = "select raw_table, digest from audit.raw_digests order by all"
+    assert query(db, digests) == query(fresh, digests)
 
     after = loaded_at(db)
     assert after.keys() == before.keys()
-    survey = {key for key in after if key[0].startswith("survey/")}
-    # the survey's earlier years and the reference files were kept, not read again
-    kept = {key for key in survey if not key[0].startswith(f"survey/{years[-1]}/")}
-    kept |= {key for key in after if key[0].startswith("reference/")}
-    assert kept and all(after[key] == before[key] for key in kept)
-    # the changed year and every group that looks up the survey were loaded again
-    reloaded = (survey - kept) | {
-        key for key in after if key[0].split("/")[0] in ("sector", "measures", "monitoring")
+    folders = {
+        group: {p.pattern.split("/", 1)[0] for n in names for p in load_config().sources[n].files}
+        for group, names in SOURCE_GROUPS.items()
     }
+    reread = {folder for group in lookups for folder in folders[group]}
+    reloaded = {
+        key
+        for key in after
+        if key[0].startswith(f"survey/{years[-1]}/") or key[0].split("/")[0] in reread
+    }
+    # the changed year and the groups that look up the changed table were loaded again;
+    # the survey's earlier years, the reference files and the other groups were kept
     assert reloaded and all(after[key] > before[key] for key in reloaded)
+    kept = after.keys() - reloaded
+    assert any(key[0].startswith("survey/") for key in kept)
+    assert all(after[key] == before[key] for key in kept)
     tables = query(db, "select table_schema, table_name from information_schema.tables")
     assert not [t for t in tables if t[1].startswith(NEXT)]
 

@@ -1,0 +1,99 @@
+"""A rerun after one county re-delivered a file: it keeps what that file cannot have changed
+(ingestion batches, GX outcomes, dbt tables) and leaves exactly the stores of a fresh run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def tables(db: Path, skip: set[str]) -> dict[str, list[tuple]]:
+    """Every base table of a DuckDB file but `skip`, its rows sorted."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by all"
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(f'select * from "{s}"."{t}" order by all').fetchall()
+            for s, t in names
+            if f"{s}.{t}" not in skip
+        }
+
+
+def built_at(warehouse: Path) -> dict[str, object]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select model, built_at from main.model_builds").fetchall())
+
+
+def reads_income(manifest: dict, unique_id: str) -> bool:
+    """True when a model reads the raw income table, directly or through other models."""
+    if unique_id.startswith("source."):
+        return manifest["sources"][unique_id]["identifier"] == "income"
+    node = manifest["nodes"].get(unique_id)
+    return node is not None and any(
+        reads_income(manifest, d) for d in node["depends_on"].get("nodes", [])
+    )
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
+    run, landing: Path, pipeline_runner, tmp_path: Path
+) -> None:
+    changed_landing, out = tmp_path / "landing", tmp_path / "out"
+    shutil.copytree(landing, changed_landing)
+    shutil.copytree(run.out_dir, out)
+    builds_before = built_at(out / "warehouse.duckdb")
+    checks = out / "restricted-checks"
+    validated = {p.stem: json.loads(p.read_text())["validated_at"] for p in checks.glob("*.json")}
+
+    year = sorted(p.name for p in (changed_landing / "survey").iterdir())[-1]
+    # a county whose income file is UTF-8 CSV (the mixed landing area also has workbooks and
+    # GB18030 files)
+    income = next(
+        p for p in sorted((changed_landing / "survey" / year).glob("*/income.csv")) if _is_utf8(p)
+    )
+    with income.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][-1] = "1234.56" if rows[1][-1] != "1234.56" else "6543.21"
+    with income.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+    rerun = pipeline_runner(changed_landing, out)
+    assert rerun.success, rerun.summary_text
+    fresh = pipeline_runner(changed_landing, tmp_path / "fresh")
+    assert fresh.success, fresh.summary_text
+
+    # the same stores as a run from nothing, but for the load times and build records
+    for name, skip in (
+        ("restricted.duckdb", {"audit.ingest_batches", "audit.ingest_ledger", "audit.raw_digests"}),
+        ("warehouse.duckdb", {"main.model_builds"}),
+    ):
+        assert tables(out / name, skip) == tables(tmp_path / "fresh" / name, skip), name
+
+    # the tables that do not read income were kept; those that do were built again
+    manifest = json.loads((out / "dbt-target" / "manifest.json").read_text())
+    builds_after = built_at(out / "warehouse.duckdb")
+    assert builds_after.keys() == builds_before.keys()
+    rebuilt = {m for m in builds_after if builds_after[m] != builds_before[m]}
+    assert rebuilt == {m for m in builds_after if reads_income(manifest, m)}
+    assert len(rebuilt) < len(builds_after)
+
+    # the GX landing checks ran again on income only
+    again = {p.stem: json.loads(p.read_text())["validated_at"] for p in checks.glob("*.json")}
+    assert again.keys() == validated.keys()
+    assert {t for t in again if again[t] != validated[t]} == {"income"}
