@@ -677,18 +677,22 @@ def run_pipeline(
 
 
 def kept_work(out: Path, since: float) -> dict[str, list[int]]:
-    """What a run kept from the run before it: dbt tables not built again and GX landing
-    checks not run again ([kept, all]; docs/dbt-models.md, docs/landing-files.md)."""
+    """What a run kept from the run before it: dbt tables not built again, dbt data tests and
+    GX landing checks not run again ([kept, all]; docs/dbt-models.md, docs/landing-files.md)."""
     start = datetime.fromtimestamp(since).replace(microsecond=0)
     kept: dict[str, list[int]] = {}
     warehouse = out / "warehouse.duckdb"
     if warehouse.exists():
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            [(old, total)] = con.execute(
-                "select count(*) filter (where built_at < ?), count(*) from main.model_builds",
-                [start],
-            ).fetchall()
-        kept["dbt_tables"] = [old, total]
+            for name, table, column in (
+                ("dbt_tables", "model_builds", "built_at"),
+                ("dbt_tests", "test_results", "tested_at"),
+            ):
+                [(old, total)] = con.execute(
+                    f"select count(*) filter (where {column} < ?), count(*) from main.{table}",
+                    [start],
+                ).fetchall()
+                kept[name] = [old, total]
     checks = sorted((out / "restricted-checks").glob("*.json"))
     if checks:
         times = [json.loads(p.read_text(encoding="utf-8"))["validated_at"] for p in checks]

@@ -5,9 +5,9 @@
   directory nor its logs hold it.
 - `fangpin_build_state`, a SHA-256 of everything but the source rows that decides what a model
   builds: the files of the dbt project (models, macros, seeds, dbt_project.yml), the versions
-  of dbt, dbt-duckdb and DuckDB, and the salt. The `kept_table` materialization
-  (dbt_project/macros/kept_table.sql) keeps a table whose build state and source rows are
-  those of its last build.
+  of dbt, dbt-duckdb and DuckDB, and the salt. The `kept_table` and `test` materializations
+  (dbt_project/macros/kept_table.sql) keep a table, or a data test's outcome, whose build
+  state and inputs are those of its last build or run.
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ def test_benchmark_prints_every_stage_and_the_floor_ratio(tmp_path: Path) -> Non
     # the full run starts from nothing; the rerun keeps the tables and checks the changed
     # income file cannot have changed, and builds and checks the others again
     full, rerun = run["pipeline"]["kept"], run["rerun"]["kept"]
-    assert full["dbt_tables"][0] == 0 and full["gx_checks"][0] == 0
+    assert full["dbt_tables"][0] == full["dbt_tests"][0] == full["gx_checks"][0] == 0
     assert 0 < rerun["dbt_tables"][0] < rerun["dbt_tables"][1]
+    assert 0 < rerun["dbt_tests"][0] < rerun["dbt_tests"][1]
     assert 0 < rerun["gx_checks"][0] < rerun["gx_checks"][1]
     assert "kept from the full run: dbt_tables" in table

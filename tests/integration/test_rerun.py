@@ -1,5 +1,6 @@
 """A rerun after one county re-delivered a file: it keeps what that file cannot have changed
-(ingestion batches, GX outcomes, dbt tables) and leaves exactly the stores of a fresh run."""
+(ingestion batches, GX outcomes, dbt tables and test outcomes) and leaves exactly the stores
+and outcomes of a fresh run."""
 
 from __future__ import annotations
 
@@ -33,6 +34,21 @@ def built_at(warehouse: Path) -> dict[str, object]:
         return dict(con.execute("select model, built_at from main.model_builds").fetchall())
 
 
+def last_tested(warehouse: Path) -> dict[str, object]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select test, tested_at from main.test_results").fetchall())
+
+
+def dbt_test_outcomes(out: Path) -> dict[str, tuple]:
+    """Each dbt data test's status and failures in the last build of `out`."""
+    results = json.loads((out / "dbt-target" / "run_results.json").read_text())["results"]
+    return {
+        r["unique_id"]: (r["status"], r["failures"])
+        for r in results
+        if r["unique_id"].startswith("test.")
+    }
+
+
 def reads_income(manifest: dict, unique_id: str) -> bool:
     """True when a model reads the raw income table, directly or through other models."""
     if unique_id.startswith("source."):
@@ -58,6 +74,7 @@ def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
     shutil.copytree(landing, changed_landing)
     shutil.copytree(run.out_dir, out)
     builds_before = built_at(out / "warehouse.duckdb")
+    tests_before = last_tested(out / "warehouse.duckdb")
     checks = out / "restricted-checks"
     validated = {p.stem: json.loads(p.read_text())["validated_at"] for p in checks.glob("*.json")}
 
@@ -81,7 +98,7 @@ def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
     # the same stores as a run from nothing, but for the load times and build records
     for name, skip in (
         ("restricted.duckdb", {"audit.ingest_batches", "audit.ingest_ledger", "audit.raw_digests"}),
-        ("warehouse.duckdb", {"main.model_builds"}),
+        ("warehouse.duckdb", {"main.model_builds", "main.test_results"}),
     ):
         assert tables(out / name, skip) == tables(tmp_path / "fresh" / name, skip), name
 
@@ -92,6 +109,14 @@ def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
     rebuilt = {m for m in builds_after if builds_after[m] != builds_before[m]}
     assert rebuilt == {m for m in builds_after if reads_income(manifest, m)}
     assert len(rebuilt) < len(builds_after)
+    # the data tests that read income ran again, the others report their stored outcome; all
+    # as in the fresh run
+    tests_after = last_tested(out / "warehouse.duckdb")
+    assert tests_after.keys() == tests_before.keys()
+    retested = {t for t in tests_after if tests_after[t] != tests_before[t]}
+    assert retested == {t for t in tests_after if reads_income(manifest, t)}
+    assert 0 < len(retested) < len(tests_after)
+    assert dbt_test_outcomes(out) == dbt_test_outcomes(tmp_path / "fresh")
 
     # the GX landing checks ran again on income only
     again = {p.stem: json.loads(p.read_text())["validated_at"] for p in checks.glob("*.json")}

@@ -12,7 +12,11 @@ from orchestration.dbt_plugin import build_state
 from orchestration.environment import DBT_PROJECT_DIR
 
 MODELS = sorted((DBT_PROJECT_DIR / "models").rglob("*.sql"))
-SOURCE_SCHEMAS = re.compile(r"\b(restricted|raw|audit)\s*\.", re.I)
+TESTS = sorted((DBT_PROJECT_DIR / "tests").rglob("*.sql"))
+# a relation named in SQL rather than through ref() or source()
+SCHEMAS = re.compile(
+    r"\b(restricted|raw|audit|staging|intermediate|marts|reference|main)\s*\.\s*[a-z_]", re.I
+)
 
 
 def _without_comments(sql: str) -> str:
@@ -21,12 +25,12 @@ def _without_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
-def test_models_read_the_restricted_store_only_through_source(model: Path) -> None:
-    # a table is kept while the raw tables behind its source() dependencies are unchanged: a
-    # model that named a restricted table itself would be kept when that table's rows changed
-    sql = _without_comments(model.read_text(encoding="utf-8"))
-    assert not SOURCE_SCHEMAS.findall(sql), model
+@pytest.mark.parametrize("path", MODELS + TESTS, ids=lambda p: p.stem)
+def test_models_and_tests_read_relations_only_through_ref_and_source(path: Path) -> None:
+    # a table or a test is kept while the tables behind its ref() and source() dependencies
+    # are unchanged: one that named a relation itself would be kept when that relation changed
+    sql = _without_comments(path.read_text(encoding="utf-8"))
+    assert not SCHEMAS.findall(sql), path
 
 
 def test_the_build_state_changes_with_the_salt_and_the_project(tmp_path: Path) -> None:
