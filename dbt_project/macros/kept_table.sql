@@ -128,30 +128,33 @@
   {%- endif -%}
   {%- set models, sources = [], [] -%}
   {%- do kept_inputs(model.unique_id, models, sources, [], false) -%}
-  {%- set found = run_query(
+  {%- set lookup = run_query(
       "with key as (" ~ kept_key_sql(model.unique_id, models, sources, local_md5(sql)) ~ ") "
       ~ "select key.kept_key, stored.failures from key left join main.test_results as stored "
       ~ "on stored.test = '" ~ model.unique_id ~ "' and stored.test_key = key.kept_key"
   ).rows[0] -%}
-  {%- set key, failures = found[0], found[1] -%}
+  {%- set key, failures = lookup[0], lookup[1] -%}
+  {%- set fail_calc = config.get('fail_calc') -%}
   {%- set warn_if, error_if = config.get('warn_if'), config.get('error_if') -%}
-  {% call statement('main', fetch_result=True) -%}
-    {% if key is not none and failures is not none -%}
+  {%- if key is not none and failures is not none -%}
+    {% call statement('main', fetch_result=True) -%}
       select {{ failures }} as failures,
           {{ failures }} {{ warn_if }} as should_warn,
           {{ failures }} {{ error_if }} as should_error
+    {%- endcall %}
+    {{ return({'relations': []}) }}
+  {%- endif -%}
+  {#- the test's own query, as dbt runs it (an INSERT around it plans the scans slower) -#}
+  {% call statement('main', fetch_result=True) -%}
+    {{ get_test_sql(get_limit_subquery_sql(sql, config.get('limit')), fail_calc, warn_if, error_if, limit=none) }}
+  {%- endcall %}
+  {%- set counted = load_result('main')['data'][0][0] -%}
+  {% call statement('kept_test_record') -%}
+    {% if key is none or counted is none -%}
+      delete from main.test_results where test = '{{ model.unique_id }}'
     {%- else -%}
       insert or replace into main.test_results
-      select
-          '{{ model.unique_id }}',
-          {{ "'" ~ key ~ "'" if key is not none else "null" }},
-          failures,
-          now()::timestamp
-      from (
-          select {{ config.get('fail_calc') }} as failures
-          from ({{ get_limit_subquery_sql(sql, config.get('limit')) }}) as dbt_internal_test
-      ) as counted
-      returning failures, failures {{ warn_if }} as should_warn, failures {{ error_if }} as should_error
+      values ('{{ model.unique_id }}', '{{ key }}', {{ counted }}, now()::timestamp)
     {%- endif %}
   {%- endcall %}
   {{ adapter.commit() }}
