@@ -4,13 +4,14 @@ and outcomes of a fresh run."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.unit.test_ingest_batches import change_first_figure
 
 pytestmark = pytest.mark.integration
 
@@ -84,11 +85,7 @@ def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
     income = next(
         p for p in sorted((changed_landing / "survey" / year).glob("*/income.csv")) if _is_utf8(p)
     )
-    with income.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    rows[1][-1] = "1234.56" if rows[1][-1] != "1234.56" else "6543.21"
-    with income.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    change_first_figure(income)
 
     rerun = pipeline_runner(changed_landing, out)
     assert rerun.success, rerun.summary_text
