@@ -55,35 +55,42 @@ def landing_files(landing_dir: Path) -> list[str]:
     )
 
 
+def match_file(landing_dir: Path, rel: str, config: Config) -> LandingFile | None:
+    """The landing file at `rel` (relative, "/"-separated) with the sources it feeds; None when
+    it matches no source pattern."""
+    targets: list[SheetTarget] = []
+    found: dict[str, str | None] = {}
+    kind = ""
+    for source in config.sources.values():
+        for pattern in source.files:
+            m = pattern.regex.fullmatch(rel)
+            if m is None:
+                continue
+            targets.append(SheetTarget(source.name, pattern.sheet))
+            kind = pattern.kind
+            found = m.groupdict()
+    if not targets:
+        return None
+    year = found.get("year")
+    return LandingFile(
+        path=landing_dir / rel,
+        file=rel,
+        kind=kind,
+        targets=tuple(targets),
+        year=int(year) if year else None,
+        county_in_path=found.get("county"),
+        month=found.get("month"),
+    )
+
+
 def discover(landing_dir: Path, config: Config) -> tuple[list[LandingFile], list[str]]:
     """The files that match a source pattern, and the files that match none."""
     matched: list[LandingFile] = []
     ignored: list[str] = []
     for rel in landing_files(landing_dir):
-        targets: list[SheetTarget] = []
-        found: dict[str, str | None] = {}
-        kind = ""
-        for source in config.sources.values():
-            for pattern in source.files:
-                m = pattern.regex.fullmatch(rel)
-                if m is None:
-                    continue
-                targets.append(SheetTarget(source.name, pattern.sheet))
-                kind = pattern.kind
-                found = m.groupdict()
-        if not targets:
+        landing = match_file(landing_dir, rel, config)
+        if landing is None:
             ignored.append(rel)
-            continue
-        year = found.get("year")
-        matched.append(
-            LandingFile(
-                path=landing_dir / rel,
-                file=rel,
-                kind=kind,
-                targets=tuple(targets),
-                year=int(year) if year else None,
-                county_in_path=found.get("county"),
-                month=found.get("month"),
-            )
-        )
+        else:
+            matched.append(landing)
     return matched, ignored

@@ -1,11 +1,12 @@
 """Ingest landing files into the restricted store, one source group at a time (SPEC §3, §7.4).
 
-For each source of a group, the files of a batch (a survey year, or the whole group) are read
-into DuckDB tables (cells as text; CSV files on several connections at once), mapped onto the
-source's columns, checked by the row rules of ingestion/rules.py in a few set-based statements,
-and split: good rows typed into `raw.<table>`, every other row read into `audit.quarantine`, one
-`audit.ingest_ledger` row per file × sheet. A group replaces everything it loaded before, in
-one transaction, and keeps the batches whose inputs did not change (`ingest_group`).
+For each source of a group, the files of a batch (a county's survey year, or the whole group)
+are read into DuckDB tables (cells as text; CSV files on several connections at once), mapped
+onto the source's columns, checked by the row rules of ingestion/rules.py in a few set-based
+statements, and split: good rows typed into `raw.<table>`, every other row read into
+`audit.quarantine`, one `audit.ingest_ledger` row per file × sheet. A group replaces everything
+it loaded before, in one transaction, and keeps the batches whose inputs did not change
+(`ingest_group`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pyarrow as pa
 
 from ingestion import store
 from ingestion.config import Config, Reason, Source, contract_digest, load_config
-from ingestion.discovery import LandingFile, discover
+from ingestion.discovery import LandingFile, discover, match_file
 from ingestion.headers import HeaderMap, map_headers, normalise_header
 from ingestion.readers import (
     FileRejected,
@@ -36,6 +37,8 @@ from ingestion.readers import (
     read_sheet_table,
 )
 from ingestion.rules import (
+    HOUSEHOLD_CHILDREN,
+    PATH_COLUMNS,
     RowRule,
     bad_rows_sql,
     household_status_sql,
@@ -66,10 +69,16 @@ SOURCE_GROUPS: dict[str, list[str]] = {
     "applications": ["applications"],
 }
 # Groups whose rules all compare rows of one survey year only (their unique keys hold the year;
-# members and income find their household in the same year): loaded a year at a time, and a
-# year whose stored rows are still those its files would give is kept (docs/landing-files.md).
+# members and income find their household in the same year): their batches are a county's
+# year, `<year>/<county>`. A year is read again whole, or only its changed counties when no
+# stored row of its other counties meets theirs in a rule (`_crossings`); a batch whose stored
+# rows are still those its files would give is kept (docs/landing-files.md).
 YEARLY_GROUPS = frozenset({"survey"})
 WHOLE_GROUP = "all"  # the one batch of every other group
+# the typed columns by which the rules across files of a survey year compare rows (the unique
+# keys, a member's or income row's household), stored for quarantined rows in
+# audit.quarantine_keys (the loaded rows have them in raw)
+CROSS_FILE_KEYS = ("household_id", "id_number")
 # the tables a load writes before its transaction puts them in place (raw._next_members, …)
 NEXT = "_next_"
 # raw tables a group looks up, so the group that loads them must have run
@@ -122,6 +131,15 @@ create table if not exists audit.quarantine (
 )"""
 
 
+# the keys of the quarantined rows of YEARLY_GROUPS (`_crossings`)
+QUARANTINE_KEYS_DDL = f"""
+create table if not exists audit.quarantine_keys (
+    source varchar,
+    file varchar,
+    row_number integer,
+    year integer,
+    {", ".join(f"{c} varchar" for c in CROSS_FILE_KEYS)}
+)"""
 # what each stored batch of a group was loaded from (`ingest_group`)
 BATCHES_DDL = """
 create table if not exists audit.ingest_batches (
@@ -177,7 +195,7 @@ class GroupResult:
     ledger: list[LedgerRow] = field(default_factory=list)
     # files no source reads, and the sheets no source reads of the workbooks read in this run
     files_ignored: list[str] = field(default_factory=list)
-    # the batches (survey years, or WHOLE_GROUP) read in this run, and those kept as stored
+    # the batches (a county's survey year, or WHOLE_GROUP) read in this run, and those kept
     batches_read: list[str] = field(default_factory=list)
     batches_kept: list[str] = field(default_factory=list)
 
@@ -584,9 +602,12 @@ class _GroupRun:
             )
         )
 
-    def check_and_load(self, source: Source, raw_table: str, quarantine: str) -> None:
+    def check_and_load(
+        self, source: Source, raw_table: str, quarantine: str, quarantine_keys: str | None
+    ) -> None:
         """Apply the row rules, load the good rows into `raw_table` and the others into
-        `quarantine` (a table like audit.quarantine)."""
+        `quarantine` (a table like audit.quarantine), and their keys into `quarantine_keys`
+        (like audit.quarantine_keys) when it is given."""
         typed = {s.name: f"typed_{s.name}" for s in self.sources}
         typed["household_status"] = "household_status"
         bad = f"bad_{source.name}"
@@ -599,10 +620,12 @@ class _GroupRun:
             self.con.execute(household_status_sql(typed["households"], bad, "household_status"))
         self._insert_raw(source, raw_table, typed[source.name], bad)
         self._insert_quarantine(source, quarantine, bad, rules)
+        if quarantine_keys is not None:
+            self._insert_quarantine_keys(source, quarantine_keys, typed[source.name], bad)
         self._count(source, typed[source.name], bad)
-        self._drop_temporaries(source)
+        self.drop_temporaries(source)
 
-    def _drop_temporaries(self, source: Source) -> None:
+    def drop_temporaries(self, source: Source) -> None:
         """Free the memory of a source's cells once its rows are loaded and quarantined.
 
         The cells' tables are dropped on a connection of their own: the group's transaction
@@ -650,6 +673,18 @@ class _GroupRun:
             f"from {bad} b join files_{source.name} f on f._file_id = b._file_id "
             f"join stg_{source.name} s on s._file_id = b._file_id and s._row = b._row "
             "order by b._file_id, b._row"
+        )
+
+    def _insert_quarantine_keys(
+        self, source: Source, quarantine_keys: str, typed: str, bad: str
+    ) -> None:
+        own = {c.name for c in source.columns}
+        keys = [f"t.{c}" if c in own else "null" for c in CROSS_FILE_KEYS]
+        self.con.execute(
+            f"insert into {quarantine_keys} "
+            f"select {lit(source.name)}, f.source_file, b._row, t.year, {', '.join(keys)} "
+            f"from {bad} b join files_{source.name} f on f._file_id = b._file_id "
+            f"join {typed} t on t._file_id = b._file_id and t._row = b._row"
         )
 
     def _count(self, source: Source, typed: str, bad: str) -> None:
@@ -702,6 +737,7 @@ def _prepare_store(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     con.execute(QUARANTINE_DDL)
     con.execute(BATCHES_DDL)
+    con.execute(QUARANTINE_KEYS_DDL)
     con.execute(DIGESTS_DDL)
 
 
@@ -778,15 +814,141 @@ def _loaded_counties(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {code for (code,) in con.execute(sql).fetchall()}
 
 
-def _batches(group: str, files: list[LandingFile]) -> dict[str, list[LandingFile]]:
-    """The group's files by batch: by the year of their path for a YEARLY_GROUPS group,
-    otherwise one batch of every file."""
+def _batch_of(group: str, landing: LandingFile) -> str:
+    """The batch of a landing file: `<year>/<county>` of its path in a YEARLY_GROUPS group (the
+    county as a 6-digit code when the path names one), else WHOLE_GROUP."""
     if group not in YEARLY_GROUPS:
-        return {WHOLE_GROUP: files} if files else {}
+        return WHOLE_GROUP
+    return f"{landing.year}/{landing.county_code or landing.county_in_path}"
+
+
+def _year_of(batch: str) -> str:
+    return batch.split("/", 1)[0]
+
+
+def _batches(group: str, files: list[LandingFile]) -> dict[str, list[LandingFile]]:
+    """The group's files by batch (`_batch_of`)."""
     batches: dict[str, list[LandingFile]] = {}
     for landing in files:
-        batches.setdefault(str(landing.year), []).append(landing)
+        batches.setdefault(_batch_of(group, landing), []).append(landing)
     return dict(sorted(batches.items()))
+
+
+@dataclass
+class _Unit:
+    """Batches read together: a year of a YEARLY_GROUPS group (every county of it, or only the
+    counties read again, `changed_only`), or the one batch of another group."""
+
+    batches: list[str]
+    files: list[LandingFile]
+    # a year's counties read again without the others: their year, the batches of the whole
+    # year, and the files their stored rows (or those of the year's removed counties) came from
+    year: int | None = None
+    whole_year: list[str] = field(default_factory=list)
+    stored_files: list[str] = field(default_factory=list)
+
+    @property
+    def changed_only(self) -> bool:
+        return self.year is not None
+
+
+def _units(
+    con: duckdb.DuckDBPyConnection,
+    group: str,
+    names: list[str],
+    batches: dict[str, list[LandingFile]],
+    kept: set[str],
+    landing_dir: Path,
+    config: Config,
+) -> list[_Unit]:
+    """What to read: per year of a YEARLY_GROUPS group whose batches changed, the changed
+    batches alone while some of the year's batches are kept, else the whole year; the one batch
+    of another group unless it is kept."""
+    if group not in YEARLY_GROUPS:
+        return [_Unit([b], batches[b]) for b in batches if b not in kept]
+    stored_files: dict[str, list[str]] = {}
+    rows = con.execute(
+        "select distinct file from audit.ingest_ledger "
+        "where source in (select unnest($names::varchar[])) order by file",
+        {"names": names},
+    ).fetchall()
+    for (file,) in rows:
+        landing = match_file(landing_dir, file, config)
+        if landing is not None:
+            stored_files.setdefault(_batch_of(group, landing), []).append(file)
+    units = []
+    for year in sorted({_year_of(b) for b in [*batches, *stored_files]}):
+        whole = [b for b in batches if _year_of(b) == year]
+        read = [b for b in whole if b not in kept]
+        removed = [b for b in stored_files if _year_of(b) == year and b not in batches]
+        if not read and not removed:
+            continue
+        files = [f for b in read for f in batches[b]]
+        if len(read) == len(whole):
+            units.append(_Unit(read, files))
+            continue
+        stored = sorted(f for b in [*read, *removed] for f in stored_files.get(b, []))
+        units.append(_Unit(read, files, int(year), whole, stored))
+    return units
+
+
+def _crossings(
+    con: duckdb.DuckDBPyConnection, sources: list[Source], unit: _Unit
+) -> dict[str, int]:
+    """For a year's counties read without the others (`unit.changed_only`, typed in the
+    `typed_<source>` tables): how many stored rows of the year's other counties a rule across
+    files compares with a row of the counties read, as typed now or as stored before (their
+    own rows, or those of removed counties). With none, the other counties' rows are what a
+    read of the whole year would give, and the counties read get the outcomes they would get
+    in it; otherwise the whole year is read (`ingest_group`). The rules across files: a key
+    that must not repeat in a year (`unique`), and a member's or income row's household
+    (HOUSEHOLD_CHILDREN); a household's member count compares rows of its own county only."""
+    by_name = {s.name: s for s in sources}
+    files = "(select unnest($stored::varchar[]))"
+
+    def stored(source: Source, column: str, *, others: bool) -> str:
+        key, among = f"year = {unit.year} and {ident(column)} is not null", "in"
+        if others:
+            among = "not in"
+        return (
+            f"select {ident(column)} as k from raw.{ident(source.raw_table)} "
+            f"where {key} and source_file {among} {files} union all "
+            f"select {ident(column)} from audit.quarantine_keys "
+            f"where source = {lit(source.name)} and {key} and file {among} {files}"
+        )
+
+    def read(source: Source, column: str) -> str:
+        return (
+            f"select {ident(column)} as k from typed_{source.name} "
+            f"where {ident(column)} is not null"
+        )
+
+    # per rule: (the rows of the other counties, the rows of the counties read)
+    pairs: dict[str, tuple[str, str]] = {}
+    for source in sources:
+        for rule in source.unique:
+            (column,) = [c for c in rule.columns if c not in PATH_COLUMNS]
+            pairs[rule.reason] = (
+                stored(source, column, others=True),
+                f"{read(source, column)} union all {stored(source, column, others=False)}",
+            )
+    households = by_name["households"]
+    children = [by_name[n] for n in HOUSEHOLD_CHILDREN]
+    pairs["household_of_another_county"] = (
+        stored(households, "household_id", others=True),
+        " union all ".join(read(c, "household_id") for c in children),
+    )
+    pairs["household_in_a_county_read"] = (
+        " union all ".join(stored(c, "household_id", others=True) for c in children),
+        f"{read(households, 'household_id')} union all "
+        f"{stored(households, 'household_id', others=False)}",
+    )
+    counts = ", ".join(
+        f"(select count(*) from ({other}) o semi join ({mine}) m on o.k = m.k) as {ident(name)}"
+        for name, (other, mine) in pairs.items()
+    )
+    row = con.execute(f"select {counts}", {"stored": unit.stored_files}).fetchone()
+    return dict(zip(pairs, row, strict=True))
 
 
 def _upstream_state(con: duckdb.DuckDBPyConnection, group: str) -> str:
@@ -850,11 +1012,12 @@ def ingest_group(
     """Load one source group from the landing directory into the restricted store.
 
     Replaces the group's raw rows and its earlier quarantine and ledger rows, in one
-    transaction. A batch of files (a year of a YEARLY_GROUPS group, else the whole group) whose
-    files, ingestion contract (`contract_digest`), run date and upstream batches are those of
-    its stored rows is kept as stored, not read again. Raises IngestionError when the landing
-    directory or a required reference file is unusable, or when a group it depends on has not
-    been loaded; every other bad file is a `rejected` ledger row.
+    transaction. A batch of files (a county's year of a YEARLY_GROUPS group, else the whole
+    group) whose files, ingestion contract (`contract_digest`), run date and upstream tables are
+    those of its stored rows is kept as stored, not read again, unless another county of its
+    year is read again and their rows meet in a rule across files (`_crossings`). Raises
+    IngestionError when the landing directory or a required reference file is unusable, or when
+    a group it depends on has not been loaded; every other bad file is a `rejected` ledger row.
     """
     if group not in SOURCE_GROUPS:
         raise ValueError(f"unknown source group {group!r}; known: {', '.join(SOURCE_GROUPS)}")
@@ -877,25 +1040,26 @@ def ingest_group(
         state = f"{contract_digest()}\t{run_date.isoformat()}\t{_upstream_state(con, group)}"
         current = _fingerprints(state, batches)
         kept = _kept_batches(con, group, sources, current)
-        kept_files = sorted(f.file for batch in kept for f in batches[batch])
+        units = _units(con, group, names, batches, kept, landing_dir, config)
         counties = _loaded_counties(con) if any(s.per_unit for s in sources) else None
-        ledger = _stored_ledger(con, names, kept_files)
+        keys_table = f"audit.{NEXT}quarantine_keys" if group in YEARLY_GROUPS else None
         new_ledger: list[LedgerRow] = []
         ignored_sheets: list[str] = []
         for source in sources:
             columns = ", ".join(f"{ident(n)} {t}" for n, t in raw_columns(source))
             con.execute(f"create or replace table raw.{NEXT}{source.raw_table} ({columns})")
-        con.execute(
-            f"create or replace table audit.{NEXT}quarantine as from audit.quarantine limit 0"
-        )
+        for table in ("quarantine", "quarantine_keys"):
+            con.execute(
+                f"create or replace table audit.{NEXT}{table} as from audit.{table} limit 0"
+            )
         table_numbers = itertools.count(1)
-        read = [b for b in batches if b not in kept]
-        for batch in read:
+
+        def typed_run(files: list[LandingFile]) -> _GroupRun:
             run = _GroupRun(con, config, sources, run_date, Path(workdir), table_numbers)
             # files are read into tables in insertion order: a row's number is the rowid of
             # its table
             con.execute("set preserve_insertion_order = true")
-            run.stage(batches[batch], counties)
+            run.stage(files, counties)
             run.required_files_readable()
             # from here on every statement that stores rows orders them itself, so DuckDB may
             # build the intermediate tables in any order (cheaper)
@@ -903,19 +1067,39 @@ def ingest_group(
             for source in sources:
                 run.build_staging(source)
                 run.type_rows(source)
+            return run
+
+        read: list[str] = []
+        for unit in units:
+            run = typed_run(unit.files)
+            if unit.changed_only and any(_crossings(con, sources, unit).values()):
+                # a row of another county of the year meets theirs: read the year whole
+                for source in sources:
+                    run.drop_temporaries(source)
+                kept -= set(unit.whole_year)
+                unit = _Unit(unit.whole_year, [f for b in unit.whole_year for f in batches[b]])
+                run = typed_run(unit.files)
             for source in sources:
                 run.check_and_load(
-                    source, f"raw.{NEXT}{source.raw_table}", f"audit.{NEXT}quarantine"
+                    source,
+                    f"raw.{NEXT}{source.raw_table}",
+                    f"audit.{NEXT}quarantine",
+                    keys_table,
                 )
+            read += unit.batches
             new_ledger += run.ledger()
             ignored_sheets += run.ignored_sheets
+        kept_files = sorted(f.file for batch in kept for f in batches[batch])
+        ledger = _stored_ledger(con, names, kept_files)
         with _transaction(con):
             keep = {"names": names, "kept": kept_files}
-            for table in ("audit.quarantine", "audit.ingest_ledger"):
+            for table in ("audit.quarantine", "audit.quarantine_keys", "audit.ingest_ledger"):
                 con.execute(f"delete from {table} where source in (select unnest($names)) "
                             "and file not in (select unnest($kept::varchar[]))", keep)  # fmt: skip
-            con.execute(f"insert into audit.quarantine from audit.{NEXT}quarantine")
-            con.execute(f"drop table audit.{NEXT}quarantine")
+            for table in ("quarantine", "quarantine_keys"):
+                if keys_table is not None or table == "quarantine":
+                    con.execute(f"insert into audit.{table} from audit.{NEXT}{table}")
+                con.execute(f"drop table audit.{NEXT}{table}")
             loaded_at = datetime.now().replace(microsecond=0)
             _insert_rows(con, "audit.ingest_ledger", [
                 [r.file, r.sheet, r.source, r.rows_read, r.rows_loaded, r.rows_quarantined,
@@ -961,7 +1145,7 @@ def ingest_group(
         },
         ledger=ledger,
         files_ignored=sorted(_ignored_files(group, unmatched, config) + ignored_sheets),
-        batches_read=read,
+        batches_read=sorted(read),
         batches_kept=[b for b in batches if b in kept],
     )
 

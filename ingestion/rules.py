@@ -388,6 +388,11 @@ class CrossRules:
     rules: tuple[RowRule, ...]
 
 
+# the sources whose rows find their household of the same survey year by its household_id
+# (`_household_parent`); with the unique keys, the rules that compare rows of different files
+HOUSEHOLD_CHILDREN = ("members", "income")
+
+
 def household_status_sql(typed_households: str, bad_households: str, out: str) -> str:
     """CREATE `out` (year, household_id, loaded): every household id read, and whether it loaded."""
     return (

@@ -1,5 +1,6 @@
-"""Ingestion in batches: the survey a year at a time, and a reload that keeps the batches whose
-files, contract, run date and upstream tables did not change (docs/landing-files.md)."""
+"""Ingestion in batches: the survey by county and year, and a reload that keeps the batches whose
+files, contract, run date and upstream tables did not change, and reads a changed county's year
+whole when its rows meet another county's in a rule (docs/landing-files.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from ingestion.config import SEEDS_DIR, contract_digest, load_config
 from ingestion.generator import generate
 from ingestion.load import (
+    CROSS_FILE_KEYS,
     GROUP_NEEDS,
     NEXT,
     SOURCE_GROUPS,
@@ -23,12 +25,17 @@ from ingestion.load import (
     ingest_all,
     ingest_group,
 )
-from ingestion.rules import bad_rows_sql, typed_sql
+from ingestion.rules import HOUSEHOLD_CHILDREN, PATH_COLUMNS, bad_rows_sql, typed_sql
 from tests.unit.landing import (
+    COUNTY,
+    OTHER_COUNTY,
+    OTHER_VILLAGE,
     REGIONS,
     REGIONS_HEADER,
+    YEAR,
     household,
     id_number,
+    income,
     member,
     query,
     write_csv,
@@ -121,8 +128,9 @@ def test_reload_after_one_county_changed_equals_a_fresh_load(
     county = sorted(p.name for p in (landing / "survey" / years[-1]).iterdir())[0]
     change_first_figure(landing / "survey" / years[-1] / county / changed_file)
     results = {r.group: r for r in ingest_all(landing, db, RUN_DATE)}
-    assert results["survey"].batches_read == [years[-1]]
-    assert results["survey"].batches_kept == years[:-1]
+    survey = results["survey"]
+    assert survey.batches_read == [f"{years[-1]}/{county[:6]}"]
+    assert len(survey.batches_kept) == len(survey.batches_read + survey.batches_kept) - 1 > 1
     # a group that looks up survey tables is read again only if one of them changed
     table, lookups = CHANGED_FILES[changed_file]
     assert {g for g, r in results.items() if g != "survey" and r.batches_read} == lookups
@@ -145,10 +153,10 @@ def test_reload_after_one_county_changed_equals_a_fresh_load(
     reloaded = {
         key
         for key in after
-        if key[0].startswith(f"survey/{years[-1]}/") or key[0].split("/")[0] in reread
+        if key[0].startswith(f"survey/{years[-1]}/{county}/") or key[0].split("/")[0] in reread
     }
-    # the changed year and the groups that look up the changed table were loaded again;
-    # the survey's earlier years, the reference files and the other groups were kept
+    # the changed county's year and the groups that look up the changed table were loaded
+    # again; the other counties, the reference files and the other groups were kept
     assert reloaded and all(after[key] > before[key] for key in reloaded)
     kept = after.keys() - reloaded
     assert any(key[0].startswith("survey/") for key in kept)
@@ -173,7 +181,7 @@ def test_removed_and_added_years_are_reloaded_like_a_fresh_load(
     batches = query(
         db, "select batch from audit.ingest_batches where source_group = 'survey' order by 1"
     )
-    assert [b for (b,) in batches] == years[1:]
+    assert {b.split("/")[0] for (b,) in batches} == set(years[1:])
 
 
 def test_a_changed_reference_reloads_the_survey(tmp_path: Path) -> None:
@@ -248,3 +256,99 @@ def test_group_needs_names_every_raw_table_a_group_looks_up() -> None:
         if any(config.sources[n].per_unit for n in names):
             read.add("regions")  # the counties a path may name (`_loaded_counties`)
         assert read - own <= set(GROUP_NEEDS.get(group, ())), group
+
+
+# A county's survey files: (households, members, income) rows, or None when it has none.
+Survey = tuple[list[list[str]], list[list[str]], list[list[str]]] | None
+A = ([household("H01", size=2), household("H02")],
+     [member("H01", 1), member("H01", 2, 与户主关系="配偶"), member("H02", 3)],
+     [income("H01"), income("H02")])  # fmt: skip
+B01 = household("B01", 行政区划代码=OTHER_VILLAGE)
+B = ([B01], [member("B01", 51)], [income("B01")])
+
+
+def with_b02(*members: list[str]) -> Survey:
+    """County B with a household B02 of the given members."""
+    b02 = household("B02", size=len(members), 行政区划代码=OTHER_VILLAGE)
+    return ([B01, b02], [member("B01", 51), *members], [income("B01"), income("B02")])
+
+
+# name: (county A, county B before, county B after, whether the year must be read whole)
+CROSSINGS: dict[str, tuple[Survey, Survey, Survey, bool]] = {
+    "a figure changed": (A, B, ([B01], B[1], [income("B01", 工资性收入="13000")]), False),
+    "an ID number of the other county added": (A, B, with_b02(member("B02", 1)), True),
+    "a repeated ID number corrected": (
+        A, with_b02(member("B02", 1)), with_b02(member("B02", 52)), True
+    ),
+    "a member of the other county's household": (
+        A, B, ([B01], [*B[1], member("H02", 53)], B[2]), True
+    ),
+    "a household the other county's members find": (
+        ([*A[0]], [*A[1], member("B01", 4)], A[2]),
+        B,
+        ([household("B01", 行政区划代码="530103001999")], B[1], B[2]),
+        True,
+    ),
+    "the ID number of a quarantined row": (
+        ([*A[0]], [*A[1], member("H02", 5, 与户主关系="外星人")], A[2]),
+        B,
+        with_b02(member("B02", 5)),
+        True,
+    ),
+    "a county removed": (A, B, None, False),
+    "a county with a repeated ID number removed": (A, with_b02(member("B02", 1)), None, True),
+}  # fmt: skip
+
+
+def write_county(landing: Path, county: str, survey: Survey) -> None:
+    folder = landing / "survey" / str(YEAR) / county
+    if survey is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        write_survey(landing, *survey, county=county)
+
+
+@pytest.mark.parametrize("case", sorted(CROSSINGS))
+def test_a_county_read_again_alone_only_when_no_rule_meets_another_county(
+    tmp_path: Path, case: str
+) -> None:
+    a, b_before, b_after, whole_year = CROSSINGS[case]
+    landing, db = tmp_path / "landing", tmp_path / "out" / "restricted.duckdb"
+    write_reference(landing)
+    write_county(landing, COUNTY, a)
+    write_county(landing, OTHER_COUNTY, b_before)
+    write_survey(landing, [household("H01", 采集日期="2022-12-01")], [member("H01", 1)], year=2022)
+    ingest_all(landing, db, RUN_DATE)
+    first = snapshot(db)
+
+    write_county(landing, OTHER_COUNTY, b_after)
+    result = ingest_group("survey", landing, db, RUN_DATE)
+    a_batch, b_batch = f"{YEAR}/{COUNTY}", f"{YEAR}/{OTHER_COUNTY}"
+    if whole_year:
+        assert result.batches_read == sorted({a_batch} | ({b_batch} if b_after else set()))
+    else:
+        assert result.batches_read == ([b_batch] if b_after else [])
+    assert f"2022/{COUNTY}" in result.batches_kept
+
+    fresh = tmp_path / "fresh" / "restricted.duckdb"
+    ingest_all(landing, fresh, RUN_DATE)
+    assert snapshot(db) == snapshot(fresh)
+    assert snapshot(db) != first
+    keys = "select * from audit.quarantine_keys order by all"
+    assert query(db, keys) == query(fresh, keys)
+
+
+def test_the_stored_keys_are_those_the_rules_across_files_compare() -> None:
+    # `_crossings` compares the unique keys and a member's or income row's household: the
+    # quarantined rows' keys are stored for them (audit.quarantine_keys)
+    config = load_config()
+    typed = {name: f"typed_{name}" for name in config.sources}
+    typed["household_status"] = "household_status"
+    for group in YEARLY_GROUPS:
+        for name in SOURCE_GROUPS[group]:
+            source = config.sources[name]
+            for rule in source.unique:
+                assert set(rule.columns) - set(PATH_COLUMNS) <= set(CROSS_FILE_KEYS), name
+            finds_household = "household_status" in bad_rows_sql(source, typed, "bad")[0]
+            assert finds_household == (name in HOUSEHOLD_CHILDREN), name
+    assert "household_id" in CROSS_FILE_KEYS
