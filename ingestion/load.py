@@ -74,6 +74,9 @@ SOURCE_GROUPS: dict[str, list[str]] = {
 # stored row of its other counties meets theirs in a rule (`_crossings`); a batch whose stored
 # rows are still those its files would give is kept (docs/landing-files.md).
 YEARLY_GROUPS = frozenset({"survey"})
+# Groups none of whose rules compares rows of different files (no `unique` key; a row finds its
+# household in other groups' tables): each file is a batch, so a new month's push is read alone.
+FILE_GROUPS = frozenset({"monitoring_episodes", "sector", "applications"})
 WHOLE_GROUP = "all"  # the one batch of every other group
 # the typed columns by which the rules across files of a survey year compare rows (the unique
 # keys, a member's or income row's household), stored for quarantined rows in
@@ -195,7 +198,7 @@ class GroupResult:
     ledger: list[LedgerRow] = field(default_factory=list)
     # files no source reads, and the sheets no source reads of the workbooks read in this run
     files_ignored: list[str] = field(default_factory=list)
-    # the batches (a county's survey year, or WHOLE_GROUP) read in this run, and those kept
+    # the batches (a county's survey year, a file, or WHOLE_GROUP) read in this run, and those kept
     batches_read: list[str] = field(default_factory=list)
     batches_kept: list[str] = field(default_factory=list)
 
@@ -816,7 +819,10 @@ def _loaded_counties(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _batch_of(group: str, landing: LandingFile) -> str:
     """The batch of a landing file: `<year>/<county>` of its path in a YEARLY_GROUPS group (the
-    county as a 6-digit code when the path names one), else WHOLE_GROUP."""
+    county as a 6-digit code when the path names one), the file in a FILE_GROUPS group, else
+    WHOLE_GROUP."""
+    if group in FILE_GROUPS:
+        return landing.file
     if group not in YEARLY_GROUPS:
         return WHOLE_GROUP
     return f"{landing.year}/{landing.county_code or landing.county_in_path}"
@@ -862,10 +868,11 @@ def _units(
     config: Config,
 ) -> list[_Unit]:
     """What to read: per year of a YEARLY_GROUPS group whose batches changed, the changed
-    batches alone while some of the year's batches are kept, else the whole year; the one batch
-    of another group unless it is kept."""
+    batches alone while some of the year's batches are kept, else the whole year; the batches
+    of another group that are not kept, together."""
     if group not in YEARLY_GROUPS:
-        return [_Unit([b], batches[b]) for b in batches if b not in kept]
+        read = [b for b in batches if b not in kept]
+        return [_Unit(read, [f for b in read for f in batches[b]])] if read else []
     stored_files: dict[str, list[str]] = {}
     rows = con.execute(
         "select distinct file from audit.ingest_ledger "

@@ -18,6 +18,7 @@ from ingestion.config import SEEDS_DIR, contract_digest, load_config
 from ingestion.generator import generate
 from ingestion.load import (
     CROSS_FILE_KEYS,
+    FILE_GROUPS,
     GROUP_NEEDS,
     NEXT,
     SOURCE_GROUPS,
@@ -100,6 +101,38 @@ def test_yearly_groups_have_only_rules_within_a_year() -> None:
             source = config.sources[name]
             assert source.per_unit, name
             assert all("year" in rule.columns for rule in source.unique), name
+
+
+def test_file_groups_have_no_rules_across_files() -> None:
+    # a group is read a file at a time only if no rule compares rows of different files: no
+    # unique key, and the rules read no typed table but the row's own (`from typed_x t`)
+    config = load_config()
+    typed = {name: f"typed_{name}" for name in config.sources}
+    typed["household_status"] = "household_status"
+    for group in FILE_GROUPS:
+        for name in SOURCE_GROUPS[group]:
+            source = config.sources[name]
+            assert not source.unique, name
+            sql = bad_rows_sql(source, typed, "bad")[0]
+            assert re.findall(r"\btyped_\w+|\bhousehold_status\b", sql) == [typed[name]], name
+
+
+def test_a_changed_monthly_push_is_read_alone(landing: Path, tmp_path: Path) -> None:
+    db = tmp_path / "out" / "restricted.duckdb"
+    ingest_all(landing, db, RUN_DATE)
+    first = snapshot(db)
+    changed = sorted((landing / "sector" / "medical").iterdir())[-1]
+    episodes = sorted((landing / "monitoring").rglob("*.csv"))
+    change_first_figure(changed)
+    episodes[0].unlink()
+    results = {r.group: r for r in ingest_all(landing, db, RUN_DATE)}
+    assert results["sector"].batches_read == [changed.relative_to(landing).as_posix()]
+    assert len(results["sector"].batches_kept) > 1
+    assert results["monitoring_episodes"].batches_read == []
+    assert len(results["monitoring_episodes"].batches_kept) == len(episodes) - 1
+    fresh = tmp_path / "fresh" / "restricted.duckdb"
+    ingest_all(landing, fresh, RUN_DATE)
+    assert snapshot(db) == snapshot(fresh) != first
 
 
 # a county's survey file, the raw table it changes, and the groups that look that table up
