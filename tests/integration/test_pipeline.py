@@ -167,6 +167,25 @@ def test_business_checks_report_findings_without_failing_the_run(run) -> None:
     assert any(name.startswith("gx_") for name in names), names
 
 
+def test_views_of_the_published_warehouse_read_it_under_any_name(run, tmp_path: Path) -> None:
+    # the warehouse's views (dim_member, int_sector_records_unioned) read tables of their own
+    # file, whatever name an analyst gives it, without the restricted store
+    published = run.out_dir / "published" / "warehouse.duckdb"
+    copy = tmp_path / "analyst_copy.duckdb"
+    copy.write_bytes(published.read_bytes())
+    with duckdb.connect() as con:
+        con.execute(f"attach '{copy}' as mine (read_only)")
+        views = con.execute(
+            "select schema_name, view_name from duckdb_views() "
+            "where database_name = 'mine' and not internal order by all"
+        ).fetchall()
+        assert ("intermediate", "int_sector_records_unioned") in views
+        assert ("marts", "dim_member") in views
+        for schema, view in views:
+            rows = con.execute(f'select count(*) from mine."{schema}"."{view}"').fetchone()[0]
+            assert rows > 0, (schema, view)
+
+
 def test_rerun_on_same_files_leaves_identical_marts(run, landing, pipeline_runner) -> None:
     from orchestration.resources import FangpinPaths
 
