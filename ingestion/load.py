@@ -843,7 +843,7 @@ def _batches(group: str, files: list[LandingFile]) -> dict[str, list[LandingFile
 @dataclass
 class _Unit:
     """Batches read together: a year of a YEARLY_GROUPS group (every county of it, or only the
-    counties read again, `changed_only`), or the one batch of another group."""
+    counties read again, `changed_only`), or the batches of another group that are not kept."""
 
     batches: list[str]
     files: list[LandingFile]
@@ -888,8 +888,8 @@ def _units(
         whole = [b for b in batches if _year_of(b) == year]
         read = [b for b in whole if b not in kept]
         removed = [b for b in stored_files if _year_of(b) == year and b not in batches]
-        if not read and not removed:
-            continue
+        if not whole or (not read and not removed):
+            continue  # a year taken out leaves with its files (`ingest_group`'s kept files)
         files = [f for b in read for f in batches[b]]
         if len(read) == len(whole):
             units.append(_Unit(read, files))

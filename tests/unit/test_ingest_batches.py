@@ -328,6 +328,7 @@ CROSSINGS: dict[str, tuple[Survey, Survey, Survey, bool]] = {
         with_b02(member("B02", 5)),
         True,
     ),
+    "a county added": (A, None, B, False),
     "a county removed": (A, B, None, False),
     "a county with a repeated ID number removed": (A, with_b02(member("B02", 1)), None, True),
 }  # fmt: skip
