@@ -1104,8 +1104,7 @@ def ingest_group(
                 con.execute(f"delete from {table} where source in (select unnest($names)) "
                             "and file not in (select unnest($kept::varchar[]))", keep)  # fmt: skip
             for table in ("quarantine", "quarantine_keys"):
-                if keys_table is not None or table == "quarantine":
-                    con.execute(f"insert into audit.{table} from audit.{NEXT}{table}")
+                con.execute(f"insert into audit.{table} from audit.{NEXT}{table}")
                 con.execute(f"drop table audit.{NEXT}{table}")
             loaded_at = datetime.now().replace(microsecond=0)
             _insert_rows(con, "audit.ingest_ledger", [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.config import SEEDS_DIR, contract_digest, load_config
+from ingestion.config import SEEDS_DIR, Config, Source, contract_digest, load_config
 from ingestion.generator import generate
 from ingestion.load import (
     CROSS_FILE_KEYS,
@@ -92,6 +92,14 @@ def change_first_figure(path: Path) -> None:
         csv.writer(f, lineterminator="\n").writerows(rows)
 
 
+def rules_sql(config: Config, source: Source) -> str:
+    """The SQL of a source's row rules, over typed tables named `typed_<source>` as in
+    ingestion (and `household_status`, the survey's households as read)."""
+    typed = {name: f"typed_{name}" for name in config.sources}
+    typed["household_status"] = "household_status"
+    return bad_rows_sql(source, typed, "bad")[0]
+
+
 def test_yearly_groups_have_only_rules_within_a_year() -> None:
     # a group is loaded a year at a time only if no rule compares rows of different years:
     # every unique key holds the year (the household rules join on the year in rules.py)
@@ -107,14 +115,12 @@ def test_file_groups_have_no_rules_across_files() -> None:
     # a group is read a file at a time only if no rule compares rows of different files: no
     # unique key, and the rules read no typed table but the row's own (`from typed_x t`)
     config = load_config()
-    typed = {name: f"typed_{name}" for name in config.sources}
-    typed["household_status"] = "household_status"
     for group in FILE_GROUPS:
         for name in SOURCE_GROUPS[group]:
             source = config.sources[name]
             assert not source.unique, name
-            sql = bad_rows_sql(source, typed, "bad")[0]
-            assert re.findall(r"\btyped_\w+|\bhousehold_status\b", sql) == [typed[name]], name
+            sql = rules_sql(config, source)
+            assert re.findall(r"\btyped_\w+|\bhousehold_status\b", sql) == [f"typed_{name}"], name
 
 
 def test_a_changed_monthly_push_is_read_alone(landing: Path, tmp_path: Path) -> None:
@@ -276,15 +282,13 @@ def test_group_needs_names_every_raw_table_a_group_looks_up() -> None:
     # a batch is kept while the batches of the groups it needs are unchanged: a rule that read
     # a raw table its group does not name in GROUP_NEEDS would keep rows that should change
     config = load_config()
-    typed = {name: f"typed_{name}" for name in config.sources}
-    typed["household_status"] = "household_status"
     for group, names in SOURCE_GROUPS.items():
         own = {config.sources[n].raw_table for n in names}
         read: set[str] = set()
         for name in names:
             source = config.sources[name]
             sql = typed_sql(source, config, RUN_DATE, "stg", "files", "out")
-            sql += bad_rows_sql(source, typed, "bad")[0]
+            sql += rules_sql(config, source)
             read |= set(re.findall(r"\braw\.(\w+)", sql))
         if any(config.sources[n].per_unit for n in names):
             read.add("regions")  # the counties a path may name (`_loaded_counties`)
@@ -376,13 +380,11 @@ def test_the_stored_keys_are_those_the_rules_across_files_compare() -> None:
     # `_crossings` compares the unique keys and a member's or income row's household: the
     # quarantined rows' keys are stored for them (audit.quarantine_keys)
     config = load_config()
-    typed = {name: f"typed_{name}" for name in config.sources}
-    typed["household_status"] = "household_status"
     for group in YEARLY_GROUPS:
         for name in SOURCE_GROUPS[group]:
             source = config.sources[name]
             for rule in source.unique:
                 assert set(rule.columns) - set(PATH_COLUMNS) <= set(CROSS_FILE_KEYS), name
-            finds_household = "household_status" in bad_rows_sql(source, typed, "bad")[0]
+            finds_household = "household_status" in rules_sql(config, source)
             assert finds_household == (name in HOUSEHOLD_CHILDREN), name
     assert "household_id" in CROSS_FILE_KEYS
