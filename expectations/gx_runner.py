@@ -53,7 +53,6 @@ from expectations.references import (
 from expectations.sql import quote_identifier, relation_name, table_columns
 from ingestion import store
 from ingestion.config import contract_digest, files_digest
-from ingestion.load import stored_digest
 from ingestion.rules import repeated_keys_sql
 
 LANDING_TABLES: tuple[str, ...] = (
@@ -157,16 +156,13 @@ def _outcome(data: Mapping[str, Any]) -> SuiteOutcome:
 
 def run_landing_checks(table: str, restricted_db: Path) -> LandingChecks:
     """`run_landing_suite` and `run_landing_sql_checks` of `raw.<table>`, or their outcomes of
-    an earlier run when the table holds the same rows (`store.content_digest`, as ingestion
-    stored it when it loaded the table, or computed here where it stored none) and
+    an earlier run when the table holds the same rows (`store.content_digest`) and
     `checks_digest` is the same: the checks read nothing else, so they would give the same
     outcomes. The outcomes are kept in `checks_dir`, one JSON file per table, PII masked as
     in the checks' metadata; deleting that directory makes every check run again."""
     with store.connect(restricted_db, read_only=True, limit=SQL_CHECKS_MEMORY_LIMIT) as con:
-        digest = None
-        if table_columns(con, RAW_SCHEMA, table):
-            relation = relation_name(RAW_SCHEMA, table)
-            digest = stored_digest(con, table) or store.content_digest(con, relation)
+        exists = bool(table_columns(con, RAW_SCHEMA, table))
+        digest = store.content_digest(con, relation_name(RAW_SCHEMA, table)) if exists else None
     key = hashlib.sha256(f"{table}\t{digest}\t{checks_digest()}".encode()).hexdigest()
     path = checks_dir(restricted_db) / f"{table}.json"
     if digest is not None and path.exists():

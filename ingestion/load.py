@@ -968,17 +968,6 @@ def _upstream_state(con: duckdb.DuckDBPyConnection, group: str) -> str:
     return ";".join("/".join(row) for row in rows)
 
 
-def stored_digest(con: duckdb.DuckDBPyConnection, raw_table: str) -> str | None:
-    """`store.content_digest` of `raw.<raw_table>` as its group stored it when it put the table
-    in place (in the same transaction), or None where the store holds no digest of it."""
-    if not _table_exists(con, "audit", "raw_digests"):
-        return None
-    row = con.execute(
-        "select max(digest) from audit.raw_digests where raw_table = ?", [raw_table]
-    ).fetchall()
-    return row[0][0]
-
-
 def _file_digest(landing: LandingFile) -> str:
     with landing.path.open("rb") as f:
         return f"{landing.file}\t{hashlib.file_digest(f, 'sha256').hexdigest()}\n"
