@@ -5,12 +5,22 @@ and outcomes of a fresh run."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.environment import (
+    DBT_PROJECT_DIR,
+    DEMO_SALT,
+    ENV_RESTRICTED,
+    ENV_SALT,
+    ENV_WAREHOUSE,
+)
 from tests.unit.test_ingest_batches import change_first_figure
 
 pytestmark = pytest.mark.integration
@@ -119,3 +129,65 @@ def test_rerun_after_one_income_file_changed_equals_a_fresh_run(
     again = {p.stem: json.loads(p.read_text())["validated_at"] for p in checks.glob("*.json")}
     assert again.keys() == validated.keys()
     assert {t for t in again if again[t] != validated[t]} == {"income"}
+
+
+def dbt_test(out: Path, select: str) -> int:
+    """`dbt test --select <select>` on the stores of `out`; its exit code."""
+    env = {
+        **os.environ,
+        ENV_SALT: DEMO_SALT,
+        ENV_WAREHOUSE: str(out / "warehouse.duckdb"),
+        ENV_RESTRICTED: str(out / "restricted.duckdb"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "test", "--select", select, "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out / "dbt-target")],
+        env=env, capture_output=True, check=False,
+    ).returncode  # fmt: skip
+
+
+def test_outcomes_are_recorded_for_tests_that_ran_and_dropped_for_tests_that_failed_to(
+    run, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(run.out_dir, out)
+    warehouse = out / "warehouse.duckdb"
+    manifest = json.loads((out / "dbt-target" / "manifest.json").read_text())
+    model = "model.fangpin.mart_omissions"
+    test = next(
+        uid
+        for uid, node in sorted(manifest["nodes"].items())
+        if uid.startswith("test.") and node["depends_on"]["nodes"] == [model]
+    )
+    name = manifest["nodes"][test]["name"]
+
+    def record() -> tuple | None:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select test_key, failures, tested_at from main.test_results where test = ?",
+                [test],
+            ).fetchall()
+        return rows[0] if rows else None
+
+    def new_build_key(key: str) -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("update main.model_builds set build_key = ? where model = ?", [key, model])
+
+    first = record()
+    assert first is not None
+    # same inputs: kept, its record as it was
+    assert dbt_test(out, name) == 0
+    assert record() == first
+    # the table it reads has another build key: it runs, and its record is written at the end
+    new_build_key("another")
+    assert dbt_test(out, name) == 0
+    again = record()
+    assert again is not None and again[0] != first[0] and again[1] == first[1]
+    assert again[2] > first[2]
+    # it runs again and ends in an error (its table is gone): its record is dropped
+    new_build_key("yet another")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.mart_omissions")
+    assert dbt_test(out, name) != 0
+    assert record() is None
