@@ -59,8 +59,7 @@
     {%- set tested, failures, failed = [], [], [] -%}
     {%- for result in results if result.node.resource_type == 'test' -%}
       {%- set test = result.node -%}
-      {%- if test.config.store_failures or flags.STORE_FAILURES -%}
-      {%- elif result.status in ('pass', 'warn', 'fail') and result.failures is not none -%}
+      {%- if result.status in ('pass', 'warn', 'fail') and result.failures is not none -%}
         {%- set models, sources = [], [] -%}
         {%- do kept_inputs(test.unique_id, models, sources, [], false) -%}
         {%- do tested.append([test.unique_id, models, sources, local_md5(test.compiled_code)]) -%}
@@ -139,32 +138,28 @@
             {%- for s in sources | unique %}, ('{{ name }}', 'source', '{{ s }}'){% endfor -%}
         {%- endfor %}) as v (name, kind, input) where name is not null
     ),
-    builds as (
-        select nodes.name, count(b.model) as n,
-            string_agg(b.model || '=' || b.build_key, ';' order by b.model) as keys
-        from nodes
-        left join inputs on inputs.name = nodes.name and inputs.kind = 'model'
-        left join main.model_builds as b on b.model = inputs.input
-        group by nodes.name
+    records (kind, input, value) as (
+        select 'model', model, build_key from main.model_builds
+        union all
+        select 'source', raw_table, digest from main.source_digests
     ),
-    raw as (
-        select nodes.name, count(d.raw_table) as n,
-            string_agg(d.raw_table || '=' || d.digest, ';' order by d.raw_table) as keys
-        from nodes
-        left join inputs on inputs.name = nodes.name and inputs.kind = 'source'
-        left join main.source_digests as d on d.raw_table = inputs.input
-        group by nodes.name
+    found as (
+        select inputs.name, inputs.kind, count(*) as n,
+            string_agg(records.input || '=' || records.value, ';' order by records.input) as keys
+        from inputs
+        join records on records.kind = inputs.kind and records.input = inputs.input
+        group by inputs.name, inputs.kind
     )
     select nodes.name, case
-        when builds.n = nodes.n_models and raw.n = nodes.n_sources
+        when coalesce(builds.n, 0) = nodes.n_models and coalesce(raw.n, 0) = nodes.n_sources
         then sha256(
             getvariable('fangpin_build_state') || '|' || nodes.name || '|' || nodes.detail || '|'
             || coalesce(builds.keys, '') || '|' || coalesce(raw.keys, '')
         )
     end as kept_key
     from nodes
-    join builds on builds.name = nodes.name
-    join raw on raw.name = nodes.name
+    left join found as builds on builds.name = nodes.name and builds.kind = 'model'
+    left join found as raw on raw.name = nodes.name and raw.kind = 'source'
 {%- endmacro %}
 
 
